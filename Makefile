@@ -1,0 +1,40 @@
+# The two commands of the README:
+#   make demo   set up, ingest the bundled example articles into SQLite, show what came out
+#   make test   set up (system packages included, where possible) and run every test
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DB ?= marsad-demo.db
+
+.PHONY: setup setup-dev system-deps demo test test-fast lint bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+setup: $(BIN)/python
+	$(BIN)/pip install -q -e .
+
+setup-dev: $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev,postgres,spark]'
+
+system-deps:
+	./scripts/install-system-deps.sh
+
+demo: setup
+	$(BIN)/marsad analyze examples/lavrov-pyongyang.txt --published 2023-10-19 > demo-analysis.json
+	@echo "analysis of the seed article: demo-analysis.json"
+	$(BIN)/python -c "import json; a=json.load(open('demo-analysis.json')); print(len(a['actors']), 'actors,', len(a['quotes']), 'quotes,', len(a['events']), 'events,', len(a['times']), 'times')"
+
+test: system-deps setup-dev
+	$(BIN)/ruff check marsad tests benchmarks scripts
+	MARSAD_ALL_TESTS=1 $(BIN)/python -m pytest -q
+
+test-fast: setup-dev
+	$(BIN)/python -m pytest -q -m "not browser and not spark and not postgres"
+
+lint:
+	$(BIN)/ruff check marsad tests benchmarks scripts
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache $(DB) demo-analysis.json

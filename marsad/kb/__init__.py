@@ -1,0 +1,351 @@
+"""The actor knowledge base: who exists, what they are called in Arabic, what they held when.
+
+Data files (YAML, format in docs/actor-dictionary.md) ship in ``marsad/kb/data/``; users add
+their own with ``--actors``.  Loading compiles every alias into a :class:`PhraseMatcher` so
+that finding all known actors in a document is one pass over its tokens.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from marsad.lang import Language, get_language
+from marsad.lang.base import load_yaml
+from marsad.matcher import PhraseMatcher, phrase_keys
+
+ACTOR_TYPES = {"PER", "ORG", "GPE", "LOC"}
+ROLES = {
+    "GOV", "MIL", "REB", "OPP", "MED", "IGO", "BUS", "PTY", "JUD", "LEG", "CVL", "REL", "EDU",
+    "NGO", "HLH", "UAF", "SPY", "COP", "ELI", "LAB", "AGR", "REF", "CRM", "DEV", "ENV", "SPT", "INS",
+}
+KB_FILES = ("countries.yaml", "places.yaml", "igos.yaml", "organizations.yaml", "people.yaml")
+_DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
+
+
+class KBError(ValueError):
+    """A malformed actor file: the message names the file and entry."""
+
+
+@dataclass(frozen=True)
+class Office:
+    office: str
+    country: str | None
+    start: str | None  # ISO date or None (unknown / open)
+    end: str | None
+
+    def covers(self, day: str | None) -> bool:
+        """Whether the office was held on ``day`` (ISO date); unknown dates cover everything."""
+        if not day:
+            return self.end is None
+        if self.start and day < _pad(self.start, low=True):
+            return False
+        if self.end and day > _pad(self.end, low=False):
+            return False
+        return True
+
+
+@dataclass(frozen=True)
+class ActorEntry:
+    id: str
+    name: str
+    type: str
+    country: str | None
+    role: str | None = None
+    wikidata: str | None = None
+    ar: tuple[str, ...] = ()
+    ambiguous: tuple[str, ...] = ()
+    offices: tuple[Office, ...] = ()
+    capitals: tuple[str, ...] = ()
+    adjectives: tuple[str, ...] = ()
+    parent: str | None = None
+    source_file: str = ""
+
+
+@dataclass(frozen=True)
+class AliasHit:
+    """What an alias match means: which actor, and how the alias names it."""
+
+    actor_id: str
+    kind: str  # name | ambiguous | capital | adjective
+    alias: str
+
+
+@dataclass
+class OfficeDef:
+    id: str
+    ar: tuple[str, ...]
+    role: str = "GOV"
+    type: str = "PER"
+    igo: str | None = None  # for IGO offices (UN secretary-general): the IGO country code
+    scope: str = "country"  # country | igo | none
+
+
+@dataclass
+class ActorKB:
+    lang: Language
+    entries: dict[str, ActorEntry] = field(default_factory=dict)
+    offices: dict[str, OfficeDef] = field(default_factory=dict)
+    matcher: PhraseMatcher[AliasHit] = field(init=False)
+    office_matcher: PhraseMatcher[str] = field(init=False)
+    adjective_matcher: PhraseMatcher[str] = field(init=False)
+    _holders: dict[tuple[str, str | None], list[tuple[Office, str]]] = field(default_factory=dict)
+    _by_country: dict[str | None, list[str]] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.matcher = PhraseMatcher(self.lang, article=False)
+        self.office_matcher = PhraseMatcher(self.lang, article=False)
+        self.adjective_matcher = PhraseMatcher(self.lang, article=False)
+
+    # -- building -------------------------------------------------------------------
+    def add_entries(self, entries: Iterable[ActorEntry], override: bool = False) -> None:
+        for e in entries:
+            if e.id in self.entries and not override:
+                self.errors.append(f"{e.source_file}: duplicate id {e.id!r} (also in {self.entries[e.id].source_file})")
+                continue
+            self.entries[e.id] = e
+        self._compile()
+
+    def _compile(self) -> None:
+        self.matcher = PhraseMatcher(self.lang, article=False)
+        self.adjective_matcher = PhraseMatcher(self.lang, article=False)
+        self._holders = defaultdict(list)
+        self._by_country = defaultdict(list)
+        for e in self.entries.values():
+            amb = set(e.ambiguous)
+            for a in e.ar:
+                self.matcher.add(a, AliasHit(e.id, "ambiguous" if a in amb else "name", a))
+            for a in e.ambiguous:
+                if a not in e.ar:
+                    self.matcher.add(a, AliasHit(e.id, "ambiguous", a))
+            for c in e.capitals:
+                self.matcher.add(c, AliasHit(e.id, "capital", c))
+            for adj in e.adjectives:
+                self.adjective_matcher.add(adj, e.id)
+            for o in e.offices:
+                self._holders[(o.office, o.country)].append((o, e.id))
+            self._by_country[e.country].append(e.id)
+        self.office_matcher = PhraseMatcher(self.lang, article=False)
+        for od in self.offices.values():
+            for t in od.ar:
+                self.office_matcher.add(t, od.id)
+
+    # -- queries --------------------------------------------------------------------
+    def get(self, actor_id: str) -> ActorEntry | None:
+        return self.entries.get(actor_id)
+
+    def lookup(self, text: str) -> list[ActorEntry]:
+        """Actors whose alias (or capital/adjective) is exactly ``text``, clitics allowed."""
+        from marsad.text import make_doc
+
+        doc = make_doc(text.strip(), self.lang)
+        n = len(doc.tokens)
+        out: list[ActorEntry] = []
+        for m in self.matcher.find_all(doc):
+            if m.i == 0 and m.j == n:
+                out.extend(self.entries[h.actor_id] for h in m.payloads)
+        if not out:
+            for m in self.adjective_matcher.find_all(doc):
+                if m.i == 0 and m.j == n:
+                    out.extend(self.entries[a] for a in m.payloads)
+        return list(dict.fromkeys(out))
+
+    def holders(self, office: str, country: str | None, day: str | None) -> list[ActorEntry]:
+        """Who held ``office`` for ``country`` on ``day`` (ISO date)."""
+        out = []
+        for o, aid in self._holders.get((office, country), []):
+            if o.covers(day):
+                out.append(self.entries[aid])
+        return out
+
+    def by_country(self, country: str | None) -> list[ActorEntry]:
+        return [self.entries[i] for i in self._by_country.get(country, [])]
+
+    def country_entry(self, code: str) -> ActorEntry | None:
+        e = self.entries.get(code)
+        return e if e and e.type == "GPE" else None
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+def _pad(d: str, low: bool) -> str:
+    if len(d) == 4:
+        return d + ("-01-01" if low else "-12-31")
+    if len(d) == 7:
+        return d + ("-01" if low else "-31")
+    return d
+
+
+def _as_tuple(v: Any) -> tuple[str, ...]:
+    if v is None:
+        return ()
+    if isinstance(v, str):
+        return (v,)
+    return tuple(str(x) for x in v if x is not None and str(x).strip())
+
+
+def _date(v: Any, where: str, errors: list[str]) -> str | None:
+    if v is None or v == "":
+        return None
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    s = str(v)
+    if not _DATE_RE.match(s):
+        errors.append(f"{where}: malformed date {s!r} (want YYYY, YYYY-MM or YYYY-MM-DD)")
+        return None
+    if len(s) == 10:
+        try:
+            dt.date.fromisoformat(s)
+        except ValueError:
+            errors.append(f"{where}: impossible date {s!r}")
+            return None
+    return s
+
+
+def parse_entries(data: Any, source: str, errors: list[str]) -> list[ActorEntry]:
+    """Turn one YAML file's content into entries, appending problems to ``errors``."""
+    if data is None:
+        return []
+    if isinstance(data, dict) and "actors" in data:
+        data = data["actors"]
+    if not isinstance(data, list):
+        errors.append(f"{source}: expected a list of actor entries")
+        return []
+    out: list[ActorEntry] = []
+    for k, d in enumerate(data):
+        where = f"{source}[{k}]"
+        if not isinstance(d, dict):
+            errors.append(f"{where}: entry is not a mapping")
+            continue
+        aid = str(d.get("id") or "").strip()
+        name = str(d.get("name") or "").strip()
+        where = f"{source}: {aid or name or k}"
+        if not aid or not _ID_RE.match(aid):
+            errors.append(f"{where}: missing or malformed id")
+            continue
+        if not name:
+            errors.append(f"{where}: missing name")
+            continue
+        typ = str(d.get("type") or "").upper()
+        if typ not in ACTOR_TYPES:
+            errors.append(f"{where}: type {typ!r} is not one of PER ORG GPE LOC")
+            continue
+        offices = []
+        for o in d.get("offices") or []:
+            if not isinstance(o, dict) or not o.get("office"):
+                errors.append(f"{where}: malformed office {o!r}")
+                continue
+            start = _date(o.get("from"), where, errors)
+            end = _date(o.get("to"), where, errors)
+            if start and end and _pad(start, True) > _pad(end, False):
+                errors.append(f"{where}: office {o['office']} ends ({end}) before it starts ({start})")
+            offices.append(Office(str(o["office"]), o.get("country") or d.get("country"), start, end))
+        out.append(ActorEntry(
+            id=aid, name=name, type=typ, country=d.get("country") or None,
+            role=(str(d["role"]).upper() if d.get("role") else None),
+            wikidata=d.get("wikidata") or None,
+            ar=_as_tuple(d.get("ar")), ambiguous=_as_tuple(d.get("ambiguous")),
+            offices=tuple(offices), capitals=_as_tuple(d.get("capitals")),
+            adjectives=_as_tuple(d.get("adjectives")), parent=d.get("parent") or None,
+            source_file=source,
+        ))
+    return out
+
+
+def _read_package_file(name: str) -> str | None:
+    f = resources.files("marsad.kb").joinpath("data", name)
+    return f.read_text("utf-8") if f.is_file() else None
+
+
+def parse_offices(data: Any, errors: list[str]) -> dict[str, OfficeDef]:
+    out: dict[str, OfficeDef] = {}
+    for k, d in enumerate(data or []):
+        if not isinstance(d, dict) or not d.get("id"):
+            errors.append(f"offices.yaml[{k}]: malformed office")
+            continue
+        out[d["id"]] = OfficeDef(
+            d["id"], _as_tuple(d.get("ar")), d.get("role", "GOV"), d.get("type", "PER"),
+            d.get("igo"), d.get("scope", "igo" if d.get("igo") else "country"),
+        )
+    return out
+
+
+def load_kb(extra_files: Sequence[str | Path] = (), lang: Language | None = None) -> ActorKB:
+    """The shipped actor dictionary plus the user's files (later files override by id)."""
+    lang = lang or get_language("ar")
+    kb = ActorKB(lang)
+    text = _read_package_file("offices.yaml")
+    kb.offices = parse_offices(load_yaml(text) if text else [], kb.errors)
+    entries: list[ActorEntry] = []
+    for name in KB_FILES:
+        text = _read_package_file(name)
+        if text is None:
+            continue
+        entries.extend(parse_entries(load_yaml(text), name, kb.errors))
+    kb.add_entries(entries)
+    for path in extra_files:
+        p = Path(path)
+        try:
+            text = p.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise KBError(f"cannot read actor file {p}: {exc}") from exc
+        try:
+            data = load_yaml(text)
+        except Exception as exc:  # yaml.YAMLError and friends
+            raise KBError(f"{p}: not valid YAML: {str(exc).splitlines()[0]}") from exc
+        errs: list[str] = []
+        user = parse_entries(data, str(p), errs)
+        if errs:
+            raise KBError(errs[0])
+        kb.add_entries(user, override=True)
+    return kb
+
+
+@lru_cache(maxsize=4)
+def default_kb() -> ActorKB:
+    return load_kb()
+
+
+def validate(kb: ActorKB, known_countries: set[str] | None = None) -> list[str]:
+    """Every problem in the loaded dictionary: the validator test asserts this is empty."""
+    errors = list(kb.errors)
+    countries = known_countries or {e.id for e in kb.entries.values() if e.type == "GPE" and len(e.id) == 3}
+    igos = {e.country for e in kb.entries.values() if e.country and e.country.startswith("IGO:")}
+    for e in kb.entries.values():
+        c = e.country
+        if c is not None and not (c in countries or (c.startswith("IGO:") and re.fullmatch(r"IGO:[A-Z0-9]+", c))):
+            errors.append(f"{e.source_file}: {e.id}: unknown country code {c!r}")
+        if e.role and e.role not in ROLES:
+            errors.append(f"{e.source_file}: {e.id}: unknown role {e.role!r}")
+        for o in e.offices:
+            if o.office not in kb.offices:
+                errors.append(f"{e.source_file}: {e.id}: office {o.office!r} is not defined in offices.yaml")
+            if o.country and o.country not in countries and o.country not in igos and not o.country.startswith("IGO:"):
+                errors.append(f"{e.source_file}: {e.id}: office country {o.country!r} unknown")
+        if e.parent and e.parent not in kb.entries:
+            errors.append(f"{e.source_file}: {e.id}: parent {e.parent!r} not found")
+        if not e.ar and e.type != "GPE":
+            errors.append(f"{e.source_file}: {e.id}: no Arabic alias")
+    # alias collisions: the same key for two actors must be declared ambiguous by all of them
+    owners: dict[tuple[str, ...], list[tuple[str, bool]]] = defaultdict(list)
+    for e in kb.entries.values():
+        amb = {tuple(phrase_keys(a, kb.lang)) for a in e.ambiguous}
+        for a in set(e.ar) | set(e.ambiguous):
+            key = tuple(phrase_keys(a, kb.lang))
+            if key:
+                owners[key].append((e.id, key in amb))
+    for key, who in owners.items():
+        ids = {w for w, _ in who}
+        if len(ids) > 1 and not all(flag for _, flag in who):
+            errors.append(f"alias {' '.join(key)!r} belongs to {sorted(ids)} but is not marked ambiguous by all")
+    return errors
