@@ -13,8 +13,11 @@ from dataclasses import dataclass, field
 from marsad.lang.base import Language
 
 # A word: letters, marks and digits (with internal . , for numbers such as 19.589.137);
-# anything else that is not a space is a one-character punctuation token.
-_TOKEN_RE = re.compile(r"[^\W_]+(?:[.,٫٬][0-9٠-٩۰-۹]+)*|[^\w\s]|_", re.UNICODE)
+# anything else that is not a space is a one-character punctuation token.  Arabic
+# diacritics (tanween, shadda, ...) are not \w for Python, so they are named explicitly:
+# otherwise أيضاً would split into أيضا + ً.
+_MARKS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
+_TOKEN_RE = re.compile(rf"[^\W_](?:[^\W_]|[{_MARKS}])*(?:[.,٫٬][0-9٠-٩۰-۹]+)*|[^\w\s]|_", re.UNICODE)
 
 
 @dataclass(slots=True)
