@@ -1,17 +1,40 @@
 """Actors in one document: find mentions, link them to identities, resolve later references.
 
-(First version: dictionary matches only; titles, NER and coreference come next.)
+Sources of mentions, strongest first:
+
+1. the actor dictionary (``marsad.kb``): names, capitals (as metonyms of their state, or as
+   places after a locative preposition), ambiguous aliases (kept only when the document names
+   the actor unambiguously too);
+2. titles (``offices.yaml``) with a country ("وزير الخارجية الروسي", "وزير خارجية روسيا",
+   "الأمين العام لجامعة الدول العربية"): a name right after the title is the holder; with no
+   name, the dictionary's office dates give the holder on the publication date;
+3. generic agents with a nationality ("الجيش الروسي", "السلطات السعودية");
+4. the statistical NER (``marsad.ner``) for names no list contains; their country comes from
+   the title or organisation before them;
+5. nationality adjectives ("الإيرانية") as mentions of their state;
+6. in-document coreference: a person's surname alone after the full name (لافروف after
+   سيرغي لافروف), a role noun with a nationality ("الوزير الروسي") for the last such person.
+
+The rules for ambiguous names are in docs/linking.md.
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
+from typing import Any
 
+from marsad.kb import ActorEntry, ActorKB, AliasHit
+from marsad.lang.base import Language
+from marsad.matcher import Match, PhraseMatcher
 from marsad.model import Actor, ActorRef, Span
 from marsad.resources import Resources
 from marsad.text import Doc
+
+# Name tokens that cannot be surnames on their own (too common to link).
+_NOT_SURNAME = {"بن", "ابن", "بنت", "ابو", "ام", "ال", "عبد", "الله", "الدين", "محمد", "احمد", "علي"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,14 +44,18 @@ class MentionRef:
     start: int
     end: int
     actor: int
-    kind: str  # name | capital | adjective | title | surname | ner | coref
+    kind: str  # name | capital | adjective | title | agent | surname | ner | role
     tok_i: int
     tok_j: int
 
 
 @dataclass
 class ActorIndex:
-    """The actors of a document and where each is mentioned, for the later extractors."""
+    """The actors of a document and where each is mentioned, for the later extractors.
+
+    ``mentions`` holds the top-level (non-nested) mentions in text order; an actor's full
+    list of surface forms (nested ones included) is in ``actors[i].mentions``.
+    """
 
     doc: Doc
     actors: list[Actor] = field(default_factory=list)
@@ -40,6 +67,7 @@ class ActorIndex:
         self._starts = [m.start for m in self.mentions]
 
     def in_span(self, start: int, end: int) -> list[MentionRef]:
+        """Mentions lying within [start, end), in text order."""
         lo = bisect.bisect_left(self._starts, start)
         out = []
         for m in self.mentions[lo:]:
@@ -50,13 +78,24 @@ class ActorIndex:
         return out
 
     def at(self, offset: int) -> MentionRef | None:
+        """The mention covering character ``offset``, if any."""
         i = bisect.bisect_right(self._starts, offset) - 1
         while i >= 0:
             m = self.mentions[i]
             if m.start <= offset < m.end:
                 return m
-            if m.end <= offset and offset - m.start > 200:
+            if offset - m.start > 300:
                 break
+            i -= 1
+        return None
+
+    def starting_at_token(self, tok: int) -> MentionRef | None:
+        """The mention whose first token is ``tok``."""
+        t = self.doc.tokens[tok]
+        i = bisect.bisect_right(self._starts, t.end) - 1
+        while i >= 0 and self.mentions[i].start >= t.start:
+            if self.mentions[i].tok_i == tok:
+                return self.mentions[i]
             i -= 1
         return None
 
@@ -64,23 +103,461 @@ class ActorIndex:
         return self.actors[m.actor].ref(Span(self.doc.text[m.start:m.end], m.start, m.end))
 
 
+# -- internal candidates ------------------------------------------------------------------
+
+
+@dataclass
+class _Ident:
+    """An actor identity being built: a KB entry or an unknown actor."""
+
+    key: str
+    name: str
+    type: str
+    country: str | None
+    role: str | None
+    kb_id: str | None = None
+    wikidata: str | None = None
+    spans: dict[tuple[int, int], str] = field(default_factory=dict)
+
+
+@dataclass
+class _Cand:
+    i: int  # token span [i, j)
+    j: int
+    start: int
+    end: int
+    key: str  # identity key
+    kind: str
+    prio: int  # higher wins among overlapping candidates
+
+
+class _Builder:
+    def __init__(self, doc: Doc, kb: ActorKB, published: dt.date | None) -> None:
+        self.doc = doc
+        self.kb = kb
+        self.lang: Language = kb.lang
+        self.day = published.isoformat() if published else None
+        self.idents: dict[str, _Ident] = {}
+        self.cands: list[_Cand] = []
+        self.nested: list[_Cand] = []  # mentions inside others (adjectives in titles)
+
+    # identities
+    def kb_ident(self, e: ActorEntry) -> _Ident:
+        ident = self.idents.get(e.id)
+        if ident is None:
+            ident = _Ident(e.id, e.name, e.type, e.country, e.role, e.id, e.wikidata)
+            self.idents[e.id] = ident
+        return ident
+
+    def unknown_ident(self, name: str, typ: str, country: str | None, role: str | None) -> _Ident:
+        key = "u:" + typ + ":" + self.lang.normalize_key(name)
+        ident = self.idents.get(key)
+        if ident is None:
+            ident = _Ident(key, name, typ, country, role)
+            self.idents[key] = ident
+        else:
+            if ident.country is None and country:
+                ident.country = country
+            if ident.role is None and role:
+                ident.role = role
+        return ident
+
+    def add(self, i: int, j: int, start: int, end: int, ident: _Ident, kind: str, prio: int) -> _Cand:
+        c = _Cand(i, j, start, end, ident.key, kind, prio)
+        self.cands.append(c)
+        return c
+
+
+def _match_start(doc: Doc, m: Match[Any]) -> int:
+    return m.start
+
+
+def _is_locative(doc: Doc, m: Match[Any], lang: Language) -> bool:
+    """A place name after في/إلى/من/بـ names where something happened, not who acted."""
+    words, prefixes = _locatives(lang)
+    if m.prefix and lang.normalize_key(m.prefix) in prefixes:
+        return True
+    if m.i > 0:
+        prev = doc.tokens[m.i - 1].key
+        if prev in words:
+            return True
+        for _n, stem in lang.prefix_variants(prev, False)[1:]:
+            if stem in words:
+                return True
+    return False
+
+
+def _locatives(lang: Language) -> tuple[frozenset[str], frozenset[str]]:
+    cache = lang.cache
+    if "actors.locative" not in cache:
+        data = lang.data("agents.yaml") or {}
+        cache["actors.locative"] = (
+            frozenset(lang.normalize_key(w) for w in data.get("locative_words", [])),
+            frozenset(lang.normalize_key(w) for w in data.get("locative_prefixes", [])),
+        )
+    return cache["actors.locative"]
+
+
+def _agents_matcher(lang: Language) -> tuple[PhraseMatcher[tuple[str, bool]], set[str], PhraseMatcher[str]]:
+    cache = lang.cache
+    if "actors.agents" not in cache:
+        data = lang.data("agents.yaml") or {}
+        m: PhraseMatcher[tuple[str, bool]] = PhraseMatcher(lang, article=False)
+        for a in data.get("agents", []):
+            for form in a["ar"]:
+                m.add(form, (a["role"], bool(a.get("as_state"))))
+        hon = {lang.normalize_key(h) for h in data.get("honorifics", [])}
+        roles: PhraseMatcher[str] = PhraseMatcher(lang, article=False)
+        for r in data.get("role_nouns", []):
+            for form in r["ar"]:
+                roles.add(form, r["office_hint"])
+        cache["actors.agents"] = (m, hon, roles)
+    return cache["actors.agents"]
+
+
 def extract_actors(doc: Doc, published: dt.date | None, res: Resources) -> ActorIndex:
+    """Find, link and merge every actor mention of ``doc``."""
     kb = res.kb
+    lang = kb.lang
+    b = _Builder(doc, kb, published)
+    tokens = doc.tokens
+    n = len(tokens)
+
+    # 1. dictionary names (all candidates; overlaps resolved at the end)
+    kb_matches = kb.matcher.find_all(doc)
+    unambiguous_ids: set[str] = set()
+    for m in kb_matches:
+        for h in m.payloads:
+            if h.kind == "name":
+                unambiguous_ids.add(h.actor_id)
+    # person tokens known to the KB, for "title + name" detection
+    per_at: dict[int, tuple[Match[AliasHit], ActorEntry]] = {}
+    for m in kb_matches:
+        hits = list(m.payloads)
+        chosen = _choose_hit(hits, unambiguous_ids, kb)
+        if chosen is None:
+            continue
+        e = kb.entries[chosen.actor_id]
+        if chosen.kind == "capital":
+            if _is_locative(doc, m, lang):
+                ident = b.unknown_ident(m.text if not m.prefix else doc.text[m.start:m.end], "LOC", e.country, None)
+                b.add(m.i, m.j, m.start, m.end, ident, "capital", 50 + len(m))
+                continue
+            b.add(m.i, m.j, m.start, m.end, b.kb_ident(e), "capital", 50 + len(m))
+            continue
+        ident = b.kb_ident(e)
+        prio = (60 if chosen.kind == "name" else 40) + 2 * len(m)
+        b.add(m.i, m.j, m.start, m.end, ident, "name", prio)
+        if e.type == "PER":
+            prev = per_at.get(m.i)
+            if prev is None or len(prev[0]) < len(m):
+                per_at[m.i] = (m, e)
+
+    # 2. nationality adjectives
+    adj_at: dict[int, tuple[Match[str], str]] = {}
+    for m in kb.adjective_matcher.find(doc):
+        cid = m.payloads[0]
+        adj_at[m.i] = (m, cid)
+
+    # country / organisation names that can follow a title or agent noun ("خارجية روسيا")
+    gpe_at: dict[int, tuple[Match[AliasHit], ActorEntry]] = {}
+    for m in kb_matches:
+        for h in m.payloads:
+            e = kb.entries[h.actor_id]
+            if e.type in ("GPE", "ORG") and h.kind in ("name", "capital"):
+                prev = gpe_at.get(m.i)
+                if prev is None or len(prev[0]) < len(m):
+                    gpe_at[m.i] = (m, e)
+
+    # 3. NER entities
+    ner_ents = []
+    if res.ner is not None:
+        try:
+            ner_ents = res.ner.tag(doc)
+        except Exception:  # a model problem must not lose the dictionary's results
+            ner_ents = []
+    ner_per_at: dict[int, Any] = {}
+    for ent in ner_ents:
+        if ent.label in ("PERS", "PER"):
+            ner_per_at[ent.tok_i] = ent
+
+    agents, honorifics, role_nouns = _agents_matcher(lang)
+
+    def country_after(j: int) -> tuple[int, str | None, int]:
+        """Country named at token j (adjective or name in construct): (end token, code, end char)."""
+        if j < n and j in adj_at:
+            m, cid = adj_at[j]
+            return m.j, cid, m.end
+        if j < n and j in gpe_at:
+            m, e = gpe_at[j]
+            return m.j, e.country, m.end
+        return j, None, tokens[j - 1].end if j > 0 else 0
+
+    def person_after(j: int) -> tuple[int, int, int, _Ident | None]:
+        """A person named at token j, allowing honorifics in between: (i, j, start, ident)."""
+        k = j
+        for _ in range(3):
+            if k < n and tokens[k].key in honorifics:
+                k += 1
+            else:
+                break
+        if k < n and k in per_at:
+            m, e = per_at[k]
+            return m.i, m.j, m.start, b.kb_ident(e)
+        if k < n and k in ner_per_at:
+            ent = ner_per_at[k]
+            return ent.tok_i, ent.tok_j, ent.start, None
+        return k, k, -1, None
+
+    # 4. titles
+    title_spans: list[tuple[int, int]] = []
+    office_seen: dict[str, _Ident] = {}  # office id → who held it in this document so far
+    for m in kb.office_matcher.find(doc):
+        office = kb.offices.get(m.payloads[0])
+        if office is None:
+            continue
+        end_tok, country, end_char = country_after(m.j)
+        if office.igo:
+            country = country or office.igo
+        if office.id == "spokesperson" and end_tok == m.j:
+            # "المتحدث باسم X": X follows
+            pass
+        ti, tj = m.i, end_tok
+        title_text_end = end_char if end_tok > m.j else m.end
+        pi, pj, pstart, pident = person_after(tj)
+        if pj > pi:  # a name follows the title
+            if pident is None:  # NER person: an unknown actor with the title's country
+                ent = ner_per_at[pi]
+                pident = b.unknown_ident(doc.text[ent.start:ent.end], "PER", country, office.role)
+                b.add(ent.tok_i, ent.tok_j, ent.start, ent.end, pident, "ner", 45 + 2 * (ent.tok_j - ent.tok_i))
+            elif pident.country is None and country:
+                pident.country = country
+            b.add(ti, tj, m.start, title_text_end, pident, "title", 55 + 2 * (tj - ti))
+            title_spans.append((ti, tj))
+            if office.id != "spokesperson":
+                office_seen[office.id] = pident
+            continue
+        if office.id == "spokesperson":
+            continue
+        if country is None:
+            # a bare title ("وزير الخارجية") refers back to its holder named earlier
+            prev = office_seen.get(office.id)
+            if prev is not None and m.j - m.i >= 2:
+                b.add(ti, tj, m.start, title_text_end, prev, "title", 25 + 2 * (tj - ti))
+            continue
+        holders = kb.holders(office.id, country, b.day)
+        if len(holders) == 1:
+            ident = b.kb_ident(holders[0])
+            b.add(ti, tj, m.start, title_text_end, ident, "title", 55 + 2 * (tj - ti))
+            title_spans.append((ti, tj))
+            office_seen[office.id] = ident
+        elif not holders and end_tok > m.j:
+            # an office holder we cannot name: the title is the actor's name
+            text = doc.text[m.start:title_text_end]
+            ident = b.unknown_ident(text, "PER", country, office.role)
+            b.add(ti, tj, m.start, title_text_end, ident, "title", 35 + 2 * (tj - ti))
+            title_spans.append((ti, tj))
+
+    # 5. generic agents with a nationality ("الجيش الروسي", "حكومة اليمن")
+    for m in agents.find(doc):
+        role, as_state = m.payloads[0]
+        end_tok, country, end_char = country_after(m.j)
+        if country is None:
+            continue
+        if as_state and country in kb.entries:
+            ident = b.kb_ident(kb.entries[country])
+        else:
+            ident = b.unknown_ident(doc.text[m.start:end_char], "ORG", country, role)
+        b.add(m.i, end_tok, m.start, end_char, ident, "agent", 30 + 2 * (end_tok - m.i))
+
+    # 6. NER names not in the dictionary
+    for ent in ner_ents:
+        label = {"PERS": "PER", "PER": "PER", "ORG": "ORG", "LOC": "LOC"}.get(ent.label)
+        if label is None:
+            continue
+        surface = doc.text[ent.start:ent.end]
+        country = _context_country(ent.tok_i, ent.tok_j, adj_at, gpe_at, tokens) if label != "LOC" else None
+        ident = b.unknown_ident(surface, label, country, None)
+        b.add(ent.tok_i, ent.tok_j, ent.start, ent.end, ident, "ner", 20 + 2 * (ent.tok_j - ent.tok_i))
+
+    # 7. resolve overlaps: keep the strongest, non-overlapping candidates
+    chosen = _resolve(b.cands)
+
+    # 8. nationality adjectives → mentions of their state (nested ones too)
+    covered = _Coverage(chosen)
+    for m, cid in adj_at.values():
+        e = kb.entries.get(cid)
+        if e is None:
+            continue
+        ident = b.kb_ident(e)
+        c = _Cand(m.i, m.j, m.start, m.end, ident.key, "adjective", 10)
+        if covered.overlaps(m.start, m.end):
+            b.nested.append(c)
+        else:
+            chosen.append(c)
+            covered.add(c)
+
+    # 9. surnames of persons named in full, and role nouns with a nationality
+    chosen.extend(_surnames(doc, b, chosen, covered))
+    chosen.extend(_role_references(doc, b, chosen, covered, role_nouns, adj_at))
+
+    return _build_index(doc, b, chosen)
+
+
+def _choose_hit(hits: list[AliasHit], unambiguous_ids: set[str], kb: ActorKB) -> AliasHit | None:
+    """Pick what an alias means here; ambiguous aliases need the actor named unambiguously."""
+    names = [h for h in hits if h.kind == "name"]
+    if len(names) == 1:
+        return names[0]
+    amb = [h for h in hits if h.kind == "ambiguous" and h.actor_id in unambiguous_ids]
+    if len(amb) == 1:
+        return amb[0]
+    caps = [h for h in hits if h.kind == "capital"]
+    if len(caps) == 1 and not names:
+        # عمان: a capital that is also a country name ambiguous elsewhere → take the capital
+        # only if no state alias is competing
+        return caps[0]
+    if len(names) > 1:
+        return None
+    return None
+
+
+def _context_country(i: int, j: int, adj_at: dict[int, Any], gpe_at: dict[int, Any], tokens: list[Any]) -> str | None:
+    """The country a nearby title or organisation gives an unknown name (up to 6 tokens back,
+    same sentence), or a nationality adjective inside or right after it."""
+    for k in range(i, j + 1):
+        if k in adj_at:
+            return adj_at[k][1]
+    sent = tokens[i].sent
+    for k in range(i - 1, max(-1, i - 7), -1):
+        if tokens[k].sent != sent or tokens[k].text in ".،,:؛\"“”«»":
+            break
+        if k in adj_at:
+            return adj_at[k][1]
+        if k in gpe_at:
+            return gpe_at[k][1].country
+    return None
+
+
+class _Coverage:
+    def __init__(self, cands: list[_Cand]) -> None:
+        self.spans = sorted((c.start, c.end) for c in cands)
+
+    def overlaps(self, s: int, e: int) -> bool:
+        i = bisect.bisect_left(self.spans, (e, -1))
+        for k in range(max(0, i - 8), min(len(self.spans), i + 1)):
+            a, z = self.spans[k]
+            if a < e and s < z:
+                return True
+        return False
+
+    def add(self, c: _Cand) -> None:
+        bisect.insort(self.spans, (c.start, c.end))
+
+
+def _resolve(cands: list[_Cand]) -> list[_Cand]:
+    cands = sorted(cands, key=lambda c: (-c.prio, c.start))
+    out: list[_Cand] = []
+    cov = _Coverage([])
+    for c in cands:
+        if cov.overlaps(c.start, c.end):
+            continue
+        out.append(c)
+        cov.add(c)
+    return out
+
+
+def _surnames(doc: Doc, b: _Builder, chosen: list[_Cand], covered: _Coverage) -> list[_Cand]:
+    """Link a lone surname to the person named in full elsewhere in the document."""
+    lang = b.lang
+    surname: dict[str, str] = {}
+    for c in chosen:
+        ident = b.idents[c.key]
+        if ident.type != "PER" or c.kind not in ("name", "ner") or c.j - c.i < 2:
+            continue
+        last = doc.tokens[c.j - 1].key
+        if len(last) >= 3 and last not in _NOT_SURNAME:
+            if surname.get(last, c.key) != c.key:
+                surname[last] = ""  # two people share it: do not link
+            else:
+                surname[last] = c.key
+    out: list[_Cand] = []
+    if not surname:
+        return out
+    for t in doc.tokens:
+        if not t.is_word:
+            continue
+        for n, stem in lang.prefix_variants(t.key, False):
+            key = surname.get(stem)
+            if not key:
+                continue
+            start = t.start + (n if len(t.key) == len(t.text) else 0)
+            if covered.overlaps(start, t.end):
+                break
+            c = _Cand(t.i, t.i + 1, start, t.end, key, "surname", 5)
+            out.append(c)
+            covered.add(c)
+            break
+    return out
+
+
+def _role_references(doc: Doc, b: _Builder, chosen: list[_Cand], covered: _Coverage,
+                     role_nouns: PhraseMatcher[str], adj_at: dict[int, Any]) -> list[_Cand]:
+    """"الوزير الروسي" → the last person of that country mentioned before it."""
+    out: list[_Cand] = []
+    persons = sorted((c for c in chosen if b.idents[c.key].type == "PER"), key=lambda c: c.start)
+    if not persons:
+        return out
+    for m in role_nouns.find(doc):
+        if covered.overlaps(m.start, m.end):
+            continue
+        country = None
+        end_tok, end_char = m.j, m.end
+        if m.j in adj_at:
+            am, country = adj_at[m.j]
+            end_tok, end_char = am.j, am.end
+        if country is None:
+            continue
+        prev = [c for c in persons if c.end <= m.start and b.idents[c.key].country == country]
+        if not prev:
+            continue
+        target = prev[-1]
+        if covered.overlaps(m.start, end_char):
+            continue
+        c = _Cand(m.i, end_tok, m.start, end_char, target.key, "role", 5)
+        out.append(c)
+        covered.add(c)
+    return out
+
+
+def _build_index(doc: Doc, b: _Builder, chosen: list[_Cand]) -> ActorIndex:
     idx = ActorIndex(doc)
-    by_id: dict[str, int] = {}
-    spans: dict[int, list[Span]] = {}
-    for m in kb.matcher.find(doc):
-        hit = m.payloads[0]
-        e = kb.entries[hit.actor_id]
-        if hit.actor_id not in by_id:
-            by_id[hit.actor_id] = len(idx.actors)
-            idx.actors.append(Actor(e.name, e.type, e.country, e.role, e.id, e.wikidata, ()))
-        a = by_id[hit.actor_id]
-        spans.setdefault(a, []).append(Span(m.text, m.start, m.end))
-        idx.mentions.append(MentionRef(m.start, m.end, a, hit.kind, m.i, m.j))
-    idx.actors = [
-        Actor(a.name, a.type, a.country, a.role, a.actor_id, a.wikidata, tuple(spans.get(k, ())))
-        for k, a in enumerate(idx.actors)
-    ]
+    order: dict[str, int] = {}
+    for c in sorted(chosen + b.nested, key=lambda c: c.start):
+        if c.key not in order:
+            order[c.key] = len(order)
+    for c in chosen + b.nested:
+        ident = b.idents[c.key]
+        ident.spans.setdefault((c.start, c.end), c.kind)
+    for key in order:
+        ident = b.idents[key]
+        if ident.kb_id is None:
+            # unknown actors: the fullest surface form names them
+            forms = [doc.text[s:e] for (s, e), k in ident.spans.items() if k in ("ner", "title", "agent")]
+            if forms:
+                ident.name = max(forms, key=len) if ident.type != "PER" or not any(
+                    k == "ner" for k in ident.spans.values()) else max(
+                    (doc.text[s:e] for (s, e), k in ident.spans.items() if k == "ner"), key=len)
+        spans = tuple(Span(doc.text[s:e], s, e) for (s, e) in sorted(ident.spans))
+        idx.actors.append(Actor(ident.name, ident.type, ident.country, ident.role, ident.kb_id,
+                                ident.wikidata, spans))
+    for c in chosen:
+        idx.mentions.append(MentionRef(c.start, c.end, order[c.key], c.kind, c.i, c.j))
     idx.finalize()
     return idx
+
+
+def unknown_actor_id(name: str, type_: str, country: str | None) -> str:
+    """A stable id for an actor the dictionary does not know (for the store)."""
+    h = hashlib.sha1(f"{type_}|{country}|{name}".encode()).hexdigest()[:12]
+    return f"x-{h}"

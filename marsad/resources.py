@@ -35,12 +35,13 @@ class Resources:
         return self._ner or None
 
 
-def load_resources(actor_files: Sequence[str | Path] = (), lang: str = "ar", use_ner: bool = True) -> Resources:
+def load_resources(actor_files: Sequence[str | Path] = (), lang: str = "ar", use_ner: bool = True,
+                   builtin_actors: bool = True) -> Resources:
     """Resources with the shipped dictionaries plus the user's actor files."""
-    if not actor_files and lang == "ar":
+    if not actor_files and lang == "ar" and builtin_actors:
         return _default(use_ner)
     language = get_language(lang)
-    return Resources(language, load_kb(actor_files, language), use_ner)
+    return Resources(language, load_kb(actor_files, language, builtin=builtin_actors), use_ner)
 
 
 @lru_cache(maxsize=2)

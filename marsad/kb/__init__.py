@@ -280,14 +280,19 @@ def parse_offices(data: Any, errors: list[str]) -> dict[str, OfficeDef]:
     return out
 
 
-def load_kb(extra_files: Sequence[str | Path] = (), lang: Language | None = None) -> ActorKB:
-    """The shipped actor dictionary plus the user's files (later files override by id)."""
+def load_kb(extra_files: Sequence[str | Path] = (), lang: Language | None = None,
+            builtin: bool = True) -> ActorKB:
+    """The shipped actor dictionary plus the user's files (later files override by id).
+
+    ``builtin=False`` loads only the offices and the given files (for tests and for users
+    who want their own dictionary alone).
+    """
     lang = lang or get_language("ar")
     kb = ActorKB(lang)
     text = _read_package_file("offices.yaml")
     kb.offices = parse_offices(load_yaml(text) if text else [], kb.errors)
     entries: list[ActorEntry] = []
-    for name in KB_FILES:
+    for name in KB_FILES if builtin else ():
         text = _read_package_file(name)
         if text is None:
             continue
