@@ -1,0 +1,243 @@
+"""The store's schema: every table, index and full-text object, defined once.
+
+SQLAlchemy Core tables serve SQLite and PostgreSQL alike.  Dates are ISO strings
+(``YYYY-MM-DD``) so that both databases sort and group them the same way; an event's
+``day``/``week``/``month`` buckets are computed in Python at write time for the same reason
+(no dialect-specific date functions in queries).
+
+Full text differs by dialect and is created here too: an FTS5 table on SQLite (contentless:
+the article text is already stored once), a ``tsvector`` table with a GIN index on
+PostgreSQL.  Both index the *normalised* key of title + text (marsad.lang.ar.normalize).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.engine import Connection
+
+#: Bumped whenever a table or column changes; a database from a newer version is refused.
+SCHEMA_VERSION = 1
+
+metadata = MetaData()
+
+schema_version = Table(
+    "schema_version", metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("created_at", String(32), nullable=False),
+)
+
+clusters = Table(
+    "clusters", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("size", Integer, nullable=False),
+    Column("n_sources", Integer, nullable=False),
+    Column("sources", Text),  # JSON list of outlets
+    Column("first_published", String(32)),
+    Column("last_published", String(32)),
+)
+
+articles = Table(
+    "articles", metadata,
+    # doc_no: a small integer key for the full-text index (FTS5 rowids are integers)
+    Column("doc_no", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(64), nullable=False, unique=True),
+    Column("url", Text),
+    Column("source", String(200)),
+    Column("title", Text),
+    Column("published", String(32)),
+    Column("language", String(16)),
+    Column("ingested_at", String(32), nullable=False),
+    Column("status", String(16), nullable=False),  # ok | not_analysed | error
+    Column("error", Text),
+    Column("cluster_id", String(64)),
+    Column("text", Text, nullable=False),
+    Column("text_hash", String(64), nullable=False),
+    Column("n_chars", Integer, nullable=False),
+    Column("warnings", Text),  # JSON list
+    Column("schema_version", String(16)),  # of the analysis (marsad.model.SCHEMA_VERSION)
+)
+Index("ix_articles_published", articles.c.published)
+Index("ix_articles_cluster", articles.c.cluster_id)
+Index("ix_articles_source", articles.c.source)
+
+# One row per distinct actor over the whole store: KB id, or "_" + hash for unknown actors.
+actors = Table(
+    "actors", metadata,
+    Column("id", String(80), primary_key=True),
+    Column("kb_id", String(80)),
+    Column("name", Text, nullable=False),
+    Column("name_key", Text, nullable=False),  # compare_key(name), for lookups by name
+    Column("type", String(8)),
+    Column("country", String(32)),
+    Column("role", String(16)),
+    Column("wikidata", String(32)),
+)
+Index("ix_actors_name_key", actors.c.name_key)
+Index("ix_actors_country", actors.c.country)
+
+# An actor as found in one article (order and per-article role kept for the round trip).
+article_actors = Table(
+    "article_actors", metadata,
+    Column("article_id", String(64), ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("idx", Integer, primary_key=True, autoincrement=False),
+    Column("actor_id", String(80), ForeignKey("actors.id"), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("type", String(8)),
+    Column("country", String(32)),
+    Column("role", String(16)),
+    Column("kb_id", String(80)),
+    Column("wikidata", String(32)),
+)
+Index("ix_article_actors_actor", article_actors.c.actor_id)
+
+mentions = Table(
+    "mentions", metadata,
+    Column("article_id", String(64), ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("actor_idx", Integer, primary_key=True, autoincrement=False),
+    Column("idx", Integer, primary_key=True, autoincrement=False),
+    Column("actor_id", String(80), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("key", Text, nullable=False),  # compare_key(text): find actors by Arabic surface
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+)
+Index("ix_mentions_key", mentions.c.key)
+Index("ix_mentions_actor", mentions.c.actor_id)
+Index("ix_mentions_article_start", mentions.c.article_id, mentions.c.start)
+
+
+def _ref_columns(prefix: str) -> list[Column]:
+    """Columns of an ActorRef (speaker, via, source, target): who, and where in the text."""
+    return [
+        Column(f"{prefix}_id", String(80)),  # store actor id (KB id or "_" hash)
+        Column(f"{prefix}_kb_id", String(80)),
+        Column(f"{prefix}_name", Text),
+        Column(f"{prefix}_country", String(32)),
+        Column(f"{prefix}_role", String(16)),
+        Column(f"{prefix}_text", Text),
+        Column(f"{prefix}_start", Integer),
+        Column(f"{prefix}_end", Integer),
+    ]
+
+
+quotes = Table(
+    "quotes", metadata,
+    Column("article_id", String(64), ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("idx", Integer, primary_key=True, autoincrement=False),
+    Column("cluster_id", String(64), nullable=False),  # the article's cluster, or its id
+    Column("sig", String(32), nullable=False),  # hash(speaker, normalised text): same quote in a cluster
+    Column("text", Text, nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("cue", Text),
+    Column("day", String(10)),  # the article's publication day
+    *_ref_columns("speaker"),
+    *_ref_columns("via"),
+)
+Index("ix_quotes_speaker", quotes.c.speaker_id)
+Index("ix_quotes_speaker_country", quotes.c.speaker_country)
+Index("ix_quotes_cluster_sig", quotes.c.cluster_id, quotes.c.sig)
+
+events = Table(
+    "events", metadata,
+    Column("article_id", String(64), ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("idx", Integer, primary_key=True, autoincrement=False),
+    Column("cluster_id", String(64), nullable=False),  # the article's cluster, or its id
+    # sig: hash(source country, target country, type, mode, date); (cluster_id, sig) is the
+    # event key, so one story reported by ten outlets counts once.
+    Column("sig", String(32), nullable=False),
+    Column("type", String(16), nullable=False),
+    Column("cameo", String(8)),
+    Column("goldstein", Float),
+    Column("quad_class", Integer),
+    Column("mode", String(16), nullable=False),
+    Column("date", String(16)),  # as coded: YYYY-MM-DD, YYYY-Www, YYYY-MM, YYYY or NULL
+    Column("date_precision", String(8)),
+    Column("day", String(10)),  # bucket day: see rows.effective_day
+    Column("week", String(8)),  # ISO week of ``day``: YYYY-Www
+    Column("month", String(7)),
+    *_ref_columns("source"),
+    *_ref_columns("target"),
+    Column("source_country_key", String(32), nullable=False),  # country or "" (for indexes)
+    Column("target_country_key", String(32), nullable=False),
+    Column("trigger_text", Text, nullable=False),
+    Column("trigger_start", Integer, nullable=False),
+    Column("trigger_end", Integer, nullable=False),
+    Column("sentence_start", Integer, nullable=False),
+    Column("sentence_end", Integer, nullable=False),
+    Column("quote_index", Integer),
+    Column("is_root", Boolean, nullable=False),  # in the first paragraph (GDELT's IsRootEvent)
+)
+Index("ix_events_dyad_day", events.c.source_country_key, events.c.target_country_key, events.c.day)
+Index("ix_events_target_day", events.c.target_country_key, events.c.day)
+Index("ix_events_day", events.c.day)
+Index("ix_events_type_day", events.c.type, events.c.day)
+Index("ix_events_source_actor", events.c.source_id)
+Index("ix_events_target_actor", events.c.target_id)
+Index("ix_events_cluster_sig", events.c.cluster_id, events.c.sig)
+
+times = Table(
+    "times", metadata,
+    Column("article_id", String(64), ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("idx", Integer, primary_key=True, autoincrement=False),
+    Column("text", Text, nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("value", String(16)),
+)
+
+signatures = Table(
+    "signatures", metadata,
+    Column("article_id", String(64), ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("minhash", LargeBinary, nullable=False),
+)
+
+ingest_errors = Table(
+    "ingest_errors", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", Text),
+    Column("item", Text),
+    Column("reason", Text, nullable=False),
+    Column("time", String(32), nullable=False),
+)
+Index("ix_ingest_errors_time", ingest_errors.c.time)
+
+#: Tables holding one article's analysis (deleted and rewritten when it is re-analysed).
+ANALYSIS_TABLES = (mentions, article_actors, quotes, events, times)
+
+# -- full text ------------------------------------------------------------------------
+SQLITE_FTS_TABLE = "articles_fts"
+PG_FTS_TABLE = "articles_fts"
+
+_SQLITE_FTS_DDL = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {SQLITE_FTS_TABLE} USING fts5("
+    "body, content='', tokenize='unicode61 remove_diacritics 0')"
+)
+_PG_FTS_DDL = (
+    f"CREATE TABLE IF NOT EXISTS {PG_FTS_TABLE} ("
+    "doc_no INTEGER PRIMARY KEY REFERENCES articles(doc_no) ON DELETE CASCADE, "
+    "fts TSVECTOR NOT NULL)",
+    f"CREATE INDEX IF NOT EXISTS ix_{PG_FTS_TABLE}_gin ON {PG_FTS_TABLE} USING GIN (fts)",
+)
+
+
+def create_fulltext(conn: Connection) -> None:
+    """Create the dialect's full-text objects (idempotent)."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(_SQLITE_FTS_DDL)
+    elif conn.dialect.name == "postgresql":
+        for ddl in _PG_FTS_DDL:
+            conn.exec_driver_sql(ddl)
