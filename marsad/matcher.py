@@ -157,12 +157,12 @@ class PhraseMatcher(Generic[T]):
         """Non-overlapping matches, longest first, left to right."""
         cands = self.find_all(doc, start, end)
         cands.sort(key=lambda m: (-(m.end - m.start), m.start))
-        taken: list[tuple[int, int]] = []
+        taken = bytearray(len(doc.tokens) + 1)
         out: list[Match[T]] = []
         for m in cands:
-            if any(m.start < e and s < m.end for s, e in taken):
+            if any(taken[m.i:m.j]):
                 continue
-            taken.append((m.start, m.end))
+            taken[m.i:m.j] = b"\x01" * (m.j - m.i)
             out.append(m)
         out.sort(key=lambda m: m.start)
         return out

@@ -29,9 +29,12 @@ class Resources:
         if not self.use_ner:
             return None
         if self._ner is None:
-            from marsad import ner
-
-            self._ner = ner.load_default_model() or False
+            try:
+                from marsad import ner
+            except ImportError:  # an install without the NER module: rules and dictionary only
+                self._ner = False
+            else:
+                self._ner = ner.load_default_model() or False
         return self._ner or None
 
 

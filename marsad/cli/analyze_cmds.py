@@ -84,6 +84,8 @@ def analyze(path: str | None, jsonl: str | None, published: str | None, title: s
     if a.language != res.lang.code and not force_language:
         raise CLIError(f"{path}: text is not Arabic (detected {a.language!r}); use --force-language to analyse anyway",
                        EXIT_NOT_ARABIC)
+    for w in a.warnings:
+        err(f"{path}: {w}")
     click.echo(a.to_json(indent=None if pretty is False else 1))
 
 
