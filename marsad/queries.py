@@ -1,0 +1,811 @@
+"""Every question the store answers, as a function returning plain dicts.
+
+The CLI (``marsad timeline``, ``events`` ...), the web API and the tests call these same
+functions; each returns JSON-able dicts and lists.  Filters are validated here: a bad value
+raises :class:`QueryError` (a ValueError) with a one-line message (CLI exit 2, API 400).
+SQL is built from parameters only.
+
+Duplicates: articles in one cluster report the same story, so an event is counted once per
+*event key* = (cluster, source country, target country, type, mode, date), with
+``n_mentions`` / ``n_articles`` / ``n_sources`` as GDELT's NumMentions / NumArticles /
+NumSources.  ``mentions=True`` returns every mention row instead.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import (
+    String,
+    and_,
+    case,
+    cast,
+    desc,
+    distinct,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+    union_all,
+)
+from sqlalchemy.sql import ColumnElement, Select
+
+from marsad.lang.ar.normalize import compare_key, key_with_offsets, normalize_key
+from marsad.model import MODES, PLOVER_TYPES
+from marsad.store import Store
+from marsad.store import schema as S
+
+BUCKETS = ("day", "week", "month")
+MAX_LIMIT = 10_000
+QUAD_NAMES = {1: "verbal_cooperation", 2: "material_cooperation", 3: "verbal_conflict", 4: "material_conflict"}
+
+_COUNTRY_RE = re.compile(r"^(?:[A-Z]{3}|IGO:[A-Z0-9]+)$")
+_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_IDX_BASE = 100_000  # mention refs are "article_id#1xxxxx" so that min() picks the first mention
+
+
+class QueryError(ValueError):
+    """A filter value that cannot be used (unknown country code, malformed date ...)."""
+
+
+# -- validation ---------------------------------------------------------------------------
+def known_countries(store: Store) -> set[str]:
+    """Country codes a filter may use: the KB's states and every country in the store."""
+    out: set[str] = set()
+    try:
+        from marsad.kb import default_kb
+
+        kb = default_kb()
+        out.update(e.id for e in kb.entries.values() if e.type == "GPE" and len(e.id) == 3 and e.id.isupper())
+        out.update(e.country for e in kb.entries.values() if e.country)
+    except Exception:  # a broken shipped KB must not break queries; the store still knows its data
+        pass
+    with store.read() as conn:
+        out.update(c for c in conn.scalars(select(distinct(S.actors.c.country))) if c)
+    return out
+
+
+def check_country(store: Store, code: str, what: str = "country", known: set[str] | None = None) -> str:
+    """Upper-case ``code`` and check it: ISO alpha-3 known to the KB or store, or IGO:X."""
+    c = (code or "").strip().upper()
+    if c.startswith("IGO:") and _COUNTRY_RE.match(c):
+        return c
+    if not _COUNTRY_RE.match(c):
+        raise QueryError(f"{what} {code!r} is not a country code (ISO 3166 alpha-3 such as RUS, or IGO:UN)")
+    if c not in (known if known is not None else known_countries(store)):
+        raise QueryError(f"unknown {what} code {code!r}: not in the actor dictionary nor in the store")
+    return c
+
+
+def _check_modes(modes: str | Sequence[str] | None) -> list[str] | None:
+    if modes is None:
+        return None
+    items = [m.strip().lower() for m in (modes.split(",") if isinstance(modes, str) else modes) if m.strip()]
+    if not items or items == ["all"]:
+        return None
+    bad = [m for m in items if m not in MODES]
+    if bad:
+        raise QueryError(f"unknown mode {bad[0]!r} (modes: {', '.join(MODES)})")
+    return items
+
+
+def _check_type(t: str | None) -> str | None:
+    if t is None:
+        return None
+    u = t.strip().upper()
+    if u not in PLOVER_TYPES:
+        raise QueryError(f"unknown event type {t!r} (types: {', '.join(PLOVER_TYPES)})")
+    return u
+
+
+def date_bound(value: str | None, low: bool, what: str = "date") -> str | None:
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` as an inclusive day bound (string compare)."""
+    if value is None or str(value).strip() == "":
+        return None
+    v = str(value).strip()
+    m = _DATE_RE.match(v)
+    if not m:
+        raise QueryError(f"{what} {value!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    y, mo, d = m.group(1), m.group(2), m.group(3)
+    if mo and not 1 <= int(mo) <= 12 or d and not 1 <= int(d) <= 31:
+        raise QueryError(f"{what} {value!r} is not a valid date")
+    if d:
+        return v
+    if mo:
+        return f"{y}-{mo}-01" if low else f"{y}-{mo}-31"
+    return f"{y}-01-01" if low else f"{y}-12-31"
+
+
+def _check_page(limit: int | None, offset: int | None, default: int = 50) -> tuple[int, int]:
+    lim = default if limit is None else int(limit)
+    off = 0 if offset is None else int(offset)
+    if lim < 1 or lim > MAX_LIMIT:
+        raise QueryError(f"limit must be between 1 and {MAX_LIMIT}")
+    if off < 0:
+        raise QueryError("offset must not be negative")
+    return lim, off
+
+
+def _check_by(by: str) -> str:
+    if by not in BUCKETS:
+        raise QueryError(f"--by must be one of {', '.join(BUCKETS)}, not {by!r}")
+    return by
+
+
+# -- shared pieces ------------------------------------------------------------------------
+E, A, Q = S.events, S.articles, S.quotes
+
+
+def _mention_ref(t: Any) -> ColumnElement[str]:
+    return t.c.article_id + literal("#") + cast(t.c.idx + _IDX_BASE, String)
+
+
+def _split_ref(ref: str) -> tuple[str, int]:
+    aid, _, idx = ref.rpartition("#")
+    return aid, int(idx) - _IDX_BASE
+
+
+def _actor(row: Any, prefix: str) -> dict[str, Any] | None:
+    name = row[f"{prefix}_name"]
+    if name is None:
+        return None
+    d = {"id": row[f"{prefix}_id"], "name": name, "country": row[f"{prefix}_country"],
+         "role": row[f"{prefix}_role"], "kb_id": row[f"{prefix}_kb_id"]}
+    if row[f"{prefix}_start"] is not None:
+        d.update(text=row[f"{prefix}_text"], start=row[f"{prefix}_start"], end=row[f"{prefix}_end"])
+    return d
+
+
+def _article_brief(row: Any) -> dict[str, Any]:
+    return {"id": row["article_id"], "title": row["a_title"], "url": row["a_url"], "source": row["a_source"],
+            "published": row["a_published"]}
+
+
+def _event_filters(store: Store, *, source: str | None = None, target: str | None = None,
+                   type: str | None = None, mode: str | Sequence[str] | None = None,
+                   since: str | None = None, until: str | None = None, actor: str | None = None,
+                   article: str | None = None, cameo: str | None = None) -> list[ColumnElement[bool]]:
+    known = known_countries(store) if (source or target) else set()
+    conds: list[ColumnElement[bool]] = []
+    if source:
+        conds.append(E.c.source_country_key == check_country(store, source, "source", known))
+    if target:
+        conds.append(E.c.target_country_key == check_country(store, target, "target", known))
+    t = _check_type(type)
+    if t:
+        conds.append(E.c.type == t)
+    modes = _check_modes(mode)
+    if modes:
+        conds.append(E.c.mode.in_(modes))
+    lo, hi = date_bound(since, True, "since"), date_bound(until, False, "until")
+    if lo:
+        conds.append(E.c.day >= lo)
+    if hi:
+        conds.append(E.c.day <= hi)
+    if actor:
+        conds.append(or_(E.c.source_id == actor, E.c.target_id == actor))
+    if article:
+        conds.append(E.c.article_id == article)
+    if cameo:
+        if not re.fullmatch(r"\d{2,4}", cameo):
+            raise QueryError(f"CAMEO code {cameo!r} is not 2-4 digits")
+        conds.append(E.c.cameo.startswith(cameo))
+    return conds
+
+
+def _event_cols() -> list[Any]:
+    return [*E.c, A.c.title.label("a_title"), A.c.url.label("a_url"), A.c.source.label("a_source"),
+            A.c.published.label("a_published"), A.c.ingested_at.label("a_ingested_at"),
+            func.substr(A.c.text, E.c.sentence_start + 1, E.c.sentence_end - E.c.sentence_start)
+            .label("sentence_text")]
+
+
+def _event_dict(row: Any, agg: dict[str, Any] | None = None) -> dict[str, Any]:
+    key = f"{row['cluster_id']}:{row['sig']}"
+    d = {
+        "event_key": key, "type": row["type"], "cameo": row["cameo"], "goldstein": row["goldstein"],
+        "quad_class": row["quad_class"], "mode": row["mode"], "date": row["date"],
+        "date_precision": row["date_precision"], "day": row["day"],
+        "source": _actor(row, "source"), "target": _actor(row, "target"),
+        "trigger": {"text": row["trigger_text"], "start": row["trigger_start"], "end": row["trigger_end"]},
+        "sentence": {"start": row["sentence_start"], "end": row["sentence_end"], "text": row["sentence_text"]},
+        "quote_index": row["quote_index"], "is_root": bool(row["is_root"]),
+        "article": _article_brief(row), "mention": {"article_id": row["article_id"], "idx": row["idx"]},
+        "cluster_id": row["cluster_id"], "ingested_at": row["a_ingested_at"],
+    }
+    if agg is None:
+        d.update(n_mentions=1, n_articles=1, n_sources=1 if row["a_source"] else 0)
+    else:
+        d.update(agg)
+    return d
+
+
+def _fetch_event_rows(conn: Any, refs: list[str]) -> dict[tuple[str, int], Any]:
+    keys = [_split_ref(r) for r in refs]
+    out: dict[tuple[str, int], Any] = {}
+    for i in range(0, len(keys), 500):
+        chunk = keys[i:i + 500]
+        q = (select(*_event_cols()).select_from(E.join(A, A.c.id == E.c.article_id))
+             .where(tuple_(E.c.article_id, E.c.idx).in_(chunk)))
+        for r in conn.execute(q).mappings():
+            out[(r["article_id"], r["idx"])] = r
+    return out
+
+
+def _grouped_events(conds: list[ColumnElement[bool]]) -> Select[Any]:
+    """One row per event key, with the first mention as representative and GDELT counts."""
+    return (select(E.c.cluster_id, E.c.sig, func.min(_mention_ref(E)).label("rep"),
+                   func.count().label("n_mentions"), func.count(distinct(E.c.article_id)).label("n_articles"),
+                   func.count(distinct(A.c.source)).label("n_sources"), func.max(E.c.day).label("last_day"))
+            .select_from(E.join(A, A.c.id == E.c.article_id)).where(*conds)
+            .group_by(E.c.cluster_id, E.c.sig))
+
+
+def iter_events(store: Store, *, mentions: bool = False, batch: int = 1000, order: str = "day",
+                **filters: Any) -> Iterator[dict[str, Any]]:
+    """Every matching event (deduplicated unless ``mentions``), streamed in batches.
+
+    Used by exports: memory stays bounded by ``batch`` whatever the size of the store.
+    """
+    conds = _event_filters(store, **filters)
+    with store.read() as conn:
+        if mentions:
+            q = (select(*_event_cols()).select_from(E.join(A, A.c.id == E.c.article_id)).where(*conds)
+                 .order_by(E.c.article_id, E.c.idx))
+            res = conn.execution_options(stream_results=True, yield_per=batch).execute(q).mappings()
+            for part in res.partitions(batch):
+                for r in part:
+                    yield _event_dict(r)
+            return
+        g = _grouped_events(conds).order_by(E.c.cluster_id, E.c.sig)
+        res = conn.execution_options(stream_results=True, yield_per=batch).execute(g).mappings()
+        for part in res.partitions(batch):
+            groups = list(part)
+            rows = _fetch_event_rows(conn, [x["rep"] for x in groups])
+            for x in groups:
+                r = rows.get(_split_ref(x["rep"]))
+                if r is not None:
+                    yield _event_dict(r, {"n_mentions": x["n_mentions"], "n_articles": x["n_articles"],
+                                          "n_sources": x["n_sources"]})
+
+
+# -- timeline -----------------------------------------------------------------------------
+def timeline(store: Store, a: str, b: str | None = None, by: str = "month",
+             modes: str | Sequence[str] | None = None, since: str | None = None, until: str | None = None,
+             both_directions: bool = True) -> dict[str, Any]:
+    """How a relationship moved: per period and direction, events (counted once per event key),
+    mentions, sum and mean Goldstein, counts per quad class and per mode.
+
+    ``b=None`` gives ``a`` against everyone (direction ``A>*`` and ``*>A``).
+    """
+    by = _check_by(by)
+    known = known_countries(store)
+    ca = check_country(store, a, "country", known)
+    cb = check_country(store, b, "country", known) if b else None
+    mode_list = _check_modes(modes)
+    lo, hi = date_bound(since, True, "since"), date_bound(until, False, "until")
+    period_col = {"day": E.c.day, "week": E.c.week, "month": E.c.month}[by]
+
+    def dyad(src: str, tgt: str | None) -> ColumnElement[bool]:
+        if tgt is None:
+            return E.c.source_country_key == src
+        return and_(E.c.source_country_key == src, E.c.target_country_key == tgt)
+
+    if cb is None:
+        dyads = [dyad(ca, None), E.c.target_country_key == ca] if both_directions else [dyad(ca, None)]
+    else:
+        dyads = [dyad(ca, cb), dyad(cb, ca)] if both_directions and ca != cb else [dyad(ca, cb)]
+    conds: list[ColumnElement[bool]] = [or_(*dyads) if len(dyads) > 1 else dyads[0], E.c.day.is_not(None)]
+    if mode_list:
+        conds.append(E.c.mode.in_(mode_list))
+    if lo:
+        conds.append(E.c.day >= lo)
+    if hi:
+        conds.append(E.c.day <= hi)
+    direction = case((E.c.source_country_key == ca, literal("out")), else_=literal("in")) if cb is None or \
+        ca != cb else literal("out")
+    per_event = (select(E.c.cluster_id, E.c.sig, func.min(period_col).label("period"),
+                        func.min(direction).label("dir"), func.avg(E.c.goldstein).label("g"),
+                        func.min(E.c.quad_class).label("quad"), func.min(E.c.mode).label("mode"),
+                        func.count().label("n"))
+                 .where(*conds).group_by(E.c.cluster_id, E.c.sig).subquery())
+    p = per_event.c
+    quad_cols = [func.sum(case((p.quad == k, 1), else_=0)).label(f"q{k}") for k in (1, 2, 3, 4)]
+    mode_cols = [func.sum(case((p.mode == m, 1), else_=0)).label(f"m_{m}") for m in MODES]
+    q = (select(p.period, p.dir, func.count().label("events"), func.sum(p.n).label("mentions"),
+                func.sum(p.g).label("gsum"), func.avg(p.g).label("gmean"), *quad_cols, *mode_cols)
+         .group_by(p.period, p.dir).order_by(p.period, p.dir))
+    names = {"out": (ca, cb or "*"), "in": (cb or "*", ca)}
+    periods: list[dict[str, Any]] = []
+    totals: dict[str, dict[str, Any]] = {}
+    with store.read() as conn:
+        for r in conn.execute(q).mappings():
+            src, tgt = names[r["dir"]]
+            row = {
+                "period": r["period"], "direction": f"{src}>{tgt}", "source": src, "target": tgt,
+                "events": int(r["events"]), "mentions": int(r["mentions"] or 0),
+                "goldstein_sum": _round(r["gsum"]), "goldstein_mean": _round(r["gmean"]),
+                "quad": {QUAD_NAMES[k]: int(r[f"q{k}"] or 0) for k in (1, 2, 3, 4)},
+                "modes": {m: int(r[f"m_{m}"] or 0) for m in MODES if r[f"m_{m}"]},
+            }
+            periods.append(row)
+            t = totals.setdefault(row["direction"], {"events": 0, "mentions": 0, "goldstein_sum": 0.0})
+            t["events"] += row["events"]
+            t["mentions"] += row["mentions"]
+            t["goldstein_sum"] = _round((t["goldstein_sum"] or 0.0) + (row["goldstein_sum"] or 0.0))
+    return {"a": ca, "b": cb, "by": by, "modes": mode_list, "since": lo, "until": hi,
+            "both_directions": both_directions, "periods": periods, "totals": totals}
+
+
+def _round(x: Any) -> float | None:
+    return None if x is None else round(float(x), 3)
+
+
+# -- events -------------------------------------------------------------------------------
+def events(store: Store, source: str | None = None, target: str | None = None, type: str | None = None,
+           mode: str | Sequence[str] | None = None, since: str | None = None, until: str | None = None,
+           limit: int | None = 50, offset: int | None = 0, mentions: bool = False, actor: str | None = None,
+           article: str | None = None) -> dict[str, Any]:
+    """Events matching the filters, newest first: one per event key, or every mention."""
+    lim, off = _check_page(limit, offset)
+    conds = _event_filters(store, source=source, target=target, type=type, mode=mode, since=since,
+                           until=until, actor=actor, article=article)
+    items: list[dict[str, Any]] = []
+    with store.read() as conn:
+        if mentions:
+            q = (select(*_event_cols()).select_from(E.join(A, A.c.id == E.c.article_id)).where(*conds)
+                 .order_by(desc(E.c.day), E.c.article_id, E.c.idx).limit(lim + 1).offset(off))
+            rows = conn.execute(q).mappings().all()
+            items = [_event_dict(r) for r in rows[:lim]]
+        else:
+            g = (_grouped_events(conds).order_by(desc("last_day"), E.c.cluster_id, E.c.sig)
+                 .limit(lim + 1).offset(off))
+            rows = conn.execute(g).mappings().all()
+            reps = _fetch_event_rows(conn, [x["rep"] for x in rows[:lim]])
+            for x in rows[:lim]:
+                r = reps.get(_split_ref(x["rep"]))
+                if r is not None:
+                    items.append(_event_dict(r, {"n_mentions": x["n_mentions"], "n_articles": x["n_articles"],
+                                                 "n_sources": x["n_sources"]}))
+    return {"items": items, "limit": lim, "offset": off, "has_more": len(rows) > lim, "mentions": mentions}
+
+
+# -- quotes -------------------------------------------------------------------------------
+def resolve_actor(store: Store, who: str) -> list[str]:
+    """Store actor ids that ``who`` names: an id, an English name, an Arabic surface form."""
+    w = (who or "").strip()
+    if not w:
+        return []
+    key = compare_key(w)
+    ids: list[str] = []
+    with store.read() as conn:
+        ids += conn.scalars(select(S.actors.c.id).where(S.actors.c.id == w))
+        ids += conn.scalars(select(S.actors.c.id).where(S.actors.c.name_key == key))
+        ids += conn.scalars(select(distinct(S.mentions.c.actor_id)).where(S.mentions.c.key == key))
+    try:
+        from marsad.kb import default_kb
+
+        ids += [e.id for e in default_kb().lookup(w)]
+    except Exception:  # the dictionary is an aid here; the store's own names still resolve
+        pass
+    return list(dict.fromkeys(ids))
+
+
+def _as_country(store: Store, value: str, what: str) -> str | None:
+    """The country code ``value`` names, if it looks like one; unknown codes raise QueryError
+    unless ``value`` is also the id or name of a stored actor."""
+    code = value.strip().upper()
+    if not _COUNTRY_RE.match(code):
+        return None
+    try:
+        return check_country(store, value, what)
+    except QueryError:
+        if resolve_actor(store, value):
+            return None
+        raise
+
+
+def _about_condition(store: Store, about: str) -> ColumnElement[bool]:
+    """Quotes in whose words an actor (by id/name) or any actor of a country (by code) appears."""
+    m, aa = S.mentions, S.article_actors
+    inside = and_(m.c.article_id == Q.c.article_id, m.c.start >= Q.c.start, m.c.end <= Q.c.end)
+    c = _as_country(store, about, "about")
+    if c:
+        return exists(select(literal(1)).select_from(m.join(aa, and_(aa.c.article_id == m.c.article_id,
+                                                                       aa.c.idx == m.c.actor_idx)))
+                      .where(inside, aa.c.country == c))
+    ids = resolve_actor(store, about)
+    if not ids:
+        raise QueryError(f"no actor {about!r} in the store or the actor dictionary")
+    return exists(select(literal(1)).select_from(m).where(inside, m.c.actor_id.in_(ids)))
+
+
+def _quote_dict(row: Any, agg: dict[str, Any] | None = None) -> dict[str, Any]:
+    d = {
+        "quote_key": f"{row['cluster_id']}:{row['sig']}", "text": row["text"], "start": row["start"],
+        "end": row["end"], "kind": row["kind"], "cue": row["cue"], "day": row["day"],
+        "speaker": _actor(row, "speaker"), "via": _actor(row, "via"), "article": _article_brief(row),
+        "mention": {"article_id": row["article_id"], "idx": row["idx"]}, "cluster_id": row["cluster_id"],
+    }
+    d.update(agg or {"n_mentions": 1, "n_articles": 1})
+    return d
+
+
+def quotes(store: Store, speaker: str | None = None, about: str | None = None, since: str | None = None,
+           until: str | None = None, kind: str | None = None, limit: int | None = 50, offset: int | None = 0,
+           mentions: bool = False, article: str | None = None) -> dict[str, Any]:
+    """Who said what: quotes by a speaker (name, KB id, Arabic surface, or a country code for
+    every speaker of that country) and/or about an actor or country, newest first."""
+    lim, off = _check_page(limit, offset)
+    conds: list[ColumnElement[bool]] = []
+    resolved: list[str] | None = None
+    if speaker:
+        c = _as_country(store, speaker, "speaker")
+        if c:
+            conds.append(Q.c.speaker_country == c)
+        else:
+            resolved = resolve_actor(store, speaker)
+            if not resolved:
+                raise QueryError(f"no speaker {speaker!r} in the store or the actor dictionary")
+            conds.append(Q.c.speaker_id.in_(resolved))
+    if about:
+        conds.append(_about_condition(store, about))
+    if kind:
+        if kind not in ("direct", "indirect"):
+            raise QueryError(f"kind must be direct or indirect, not {kind!r}")
+        conds.append(Q.c.kind == kind)
+    lo, hi = date_bound(since, True, "since"), date_bound(until, False, "until")
+    if lo:
+        conds.append(Q.c.day >= lo)
+    if hi:
+        conds.append(Q.c.day <= hi)
+    if article:
+        conds.append(Q.c.article_id == article)
+    cols = [*Q.c, A.c.title.label("a_title"), A.c.url.label("a_url"), A.c.source.label("a_source"),
+            A.c.published.label("a_published")]
+    j = Q.join(A, A.c.id == Q.c.article_id)
+    items: list[dict[str, Any]] = []
+    with store.read() as conn:
+        if mentions:
+            rows = conn.execute(select(*cols).select_from(j).where(*conds)
+                                .order_by(desc(Q.c.day), Q.c.article_id, Q.c.idx).limit(lim + 1).offset(off)
+                                ).mappings().all()
+            items = [_quote_dict(r) for r in rows[:lim]]
+        else:
+            rows = conn.execute(
+                select(Q.c.cluster_id, Q.c.sig, func.min(_mention_ref(Q)).label("rep"),
+                       func.count().label("n_mentions"), func.count(distinct(Q.c.article_id)).label("n_articles"),
+                       func.max(Q.c.day).label("last_day"))
+                .select_from(j).where(*conds).group_by(Q.c.cluster_id, Q.c.sig)
+                .order_by(desc("last_day"), Q.c.cluster_id, Q.c.sig).limit(lim + 1).offset(off)).mappings().all()
+            keys = [_split_ref(x["rep"]) for x in rows[:lim]]
+            reps = {(r["article_id"], r["idx"]): r for r in conn.execute(
+                select(*cols).select_from(j).where(tuple_(Q.c.article_id, Q.c.idx).in_(keys))).mappings()} \
+                if keys else {}
+            for x in rows[:lim]:
+                r = reps.get(_split_ref(x["rep"]))
+                if r is not None:
+                    items.append(_quote_dict(r, {"n_mentions": x["n_mentions"], "n_articles": x["n_articles"]}))
+    return {"items": items, "limit": lim, "offset": off, "has_more": len(rows) > lim,
+            "speaker_ids": resolved, "mentions": mentions}
+
+
+# -- top actors and dyads -----------------------------------------------------------------
+def top_actors(store: Store, since: str | None = None, until: str | None = None, limit: int | None = 20,
+               by: str = "events", country: str | None = None) -> list[dict[str, Any]]:
+    """The most active actors: by distinct events they took part in (``by="events"``) or by
+    articles that name them (``by="articles"``, duplicates counted once per cluster)."""
+    lim, _ = _check_page(limit, 0, 20)
+    lo, hi = date_bound(since, True, "since"), date_bound(until, False, "until")
+    c = check_country(store, country, "country") if country else None
+    with store.read() as conn:
+        if by == "events":
+            def side(prefix: str) -> Select[Any]:
+                col = E.c[f"{prefix}_id"]
+                conds = [col.is_not(None)]
+                if lo:
+                    conds.append(E.c.day >= lo)
+                if hi:
+                    conds.append(E.c.day <= hi)
+                if c:
+                    conds.append(E.c[f"{prefix}_country"] == c)
+                return select(col.label("actor_id"), (E.c.cluster_id + literal("|") + E.c.sig).label("ek"),
+                              E.c.article_id, E.c.goldstein).where(*conds)
+
+            u = union_all(side("source"), side("target")).subquery()
+            q = (select(u.c.actor_id, func.count(distinct(u.c.ek)).label("n_events"),
+                        func.count(distinct(u.c.article_id)).label("n_articles"), func.count().label("n_mentions"),
+                        func.avg(u.c.goldstein).label("gmean"))
+                 .group_by(u.c.actor_id).order_by(desc("n_events"), u.c.actor_id).limit(lim))
+        elif by == "articles":
+            aa = S.article_actors
+            conds = []
+            if lo:
+                conds.append(A.c.published >= lo)
+            if hi:
+                conds.append(A.c.published <= hi + "T99")
+            if c:
+                conds.append(aa.c.country == c)
+            q = (select(aa.c.actor_id, func.count(distinct(func.coalesce(A.c.cluster_id, A.c.id))).label("n_stories"),
+                        func.count(distinct(A.c.id)).label("n_articles"))
+                 .select_from(aa.join(A, A.c.id == aa.c.article_id)).where(*conds)
+                 .group_by(aa.c.actor_id).order_by(desc("n_stories"), aa.c.actor_id).limit(lim))
+        else:
+            raise QueryError(f"by must be events or articles, not {by!r}")
+        rows = conn.execute(q).mappings().all()
+        info = _actor_info(conn, [r["actor_id"] for r in rows])
+    out = []
+    for r in rows:
+        d = dict(info.get(r["actor_id"], {"id": r["actor_id"]}))
+        d.update({k: (_round(v) if k == "gmean" else v) for k, v in r.items() if k != "actor_id"})
+        if "gmean" in d:
+            d["goldstein_mean"] = d.pop("gmean")
+        out.append(d)
+    return out
+
+
+def _actor_info(conn: Any, ids: list[str]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for i in range(0, len(ids), 500):
+        for r in conn.execute(select(S.actors).where(S.actors.c.id.in_(ids[i:i + 500]))).mappings():
+            out[r["id"]] = {"id": r["id"], "name": r["name"], "type": r["type"], "country": r["country"],
+                            "role": r["role"], "kb_id": r["kb_id"], "wikidata": r["wikidata"]}
+    return out
+
+
+def top_dyads(store: Store, since: str | None = None, until: str | None = None, limit: int | None = 20,
+              modes: str | Sequence[str] | None = None, directed: bool = False) -> list[dict[str, Any]]:
+    """The most active pairs of countries (distinct events between them), with mean Goldstein
+    and quad-class counts; undirected by default (A–B and B–A together)."""
+    lim, _ = _check_page(limit, 0, 20)
+    lo, hi = date_bound(since, True, "since"), date_bound(until, False, "until")
+    mode_list = _check_modes(modes)
+    s, t = E.c.source_country_key, E.c.target_country_key
+    conds = [s != "", t != "", s != t]
+    if lo:
+        conds.append(E.c.day >= lo)
+    if hi:
+        conds.append(E.c.day <= hi)
+    if mode_list:
+        conds.append(E.c.mode.in_(mode_list))
+    if directed:
+        ca, cb = s, t
+    else:
+        ca, cb = case((s < t, s), else_=t), case((s < t, t), else_=s)
+    per = (select(ca.label("a"), cb.label("b"), E.c.cluster_id, E.c.sig, func.min(s).label("src"),
+                  func.avg(E.c.goldstein).label("g"), func.min(E.c.quad_class).label("quad"))
+           .where(*conds).group_by(ca, cb, E.c.cluster_id, E.c.sig).subquery())
+    p = per.c
+    q = (select(p.a, p.b, func.count().label("n_events"),
+                func.sum(case((p.src == p.a, 1), else_=0)).label("n_a_to_b"),
+                func.avg(p.g).label("gmean"),
+                *[func.sum(case((p.quad == k, 1), else_=0)).label(f"q{k}") for k in (1, 2, 3, 4)])
+         .group_by(p.a, p.b).order_by(desc("n_events"), p.a, p.b).limit(lim))
+    with store.read() as conn:
+        rows = conn.execute(q).mappings().all()
+    return [{"a": r["a"], "b": r["b"], "n_events": int(r["n_events"]), "n_a_to_b": int(r["n_a_to_b"] or 0),
+             "n_b_to_a": int(r["n_events"]) - int(r["n_a_to_b"] or 0), "goldstein_mean": _round(r["gmean"]),
+             "quad": {QUAD_NAMES[k]: int(r[f"q{k}"] or 0) for k in (1, 2, 3, 4)}, "directed": directed}
+            for r in rows]
+
+
+# -- search -------------------------------------------------------------------------------
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+def parse_search(q: str) -> tuple[list[str], list[str]]:
+    """(phrases, words) of a query, normalised; ``"..."`` marks a phrase, other words are ANDed."""
+    phrases: list[str] = []
+    rest = q
+    for m in re.finditer(r'"([^"]*)"', q):
+        toks = _TOKEN.findall(normalize_key(m.group(1)))
+        if toks:
+            phrases.append(" ".join(toks))
+    rest = re.sub(r'"[^"]*"', " ", q)
+    words = _TOKEN.findall(normalize_key(rest))
+    return phrases, list(dict.fromkeys(words))
+
+
+def search(store: Store, q: str, limit: int | None = 20, offset: int | None = 0) -> dict[str, Any]:
+    """Full-text search over the normalised title + text (diacritics, hamza forms, ة/ه, ى/ي do
+    not matter); results best first, each with a snippet of the original text."""
+    lim, off = _check_page(limit, offset, 20)
+    phrases, words = parse_search(q or "")
+    if not phrases and not words:
+        raise QueryError("empty search query")
+    with store.read() as conn:
+        if store.dialect == "sqlite":
+            t = S.SQLITE_FTS_TABLE
+            expr = " AND ".join([_fts5_quote(p) for p in phrases] + [_fts5_quote(w) for w in words])
+            sql = (f"SELECT rowid AS doc_no, bm25({t}) AS score FROM {t} WHERE {t} MATCH ? "
+                   "ORDER BY score, rowid LIMIT ? OFFSET ?")
+            hits = conn.exec_driver_sql(sql, (expr, lim + 1, off)).all()
+        else:
+            t = S.PG_FTS_TABLE
+            parts = ["phraseto_tsquery('simple', %s)"] * len(phrases) + ["plainto_tsquery('simple', %s)"] * (
+                1 if words else 0)
+            tsq = " && ".join(parts)
+            params: list[Any] = [*phrases] + ([" ".join(words)] if words else [])
+            sql = (f"SELECT doc_no, -ts_rank(fts, ({tsq})) AS score FROM {t} WHERE fts @@ ({tsq}) "
+                   "ORDER BY score, doc_no LIMIT %s OFFSET %s")
+            hits = conn.exec_driver_sql(sql, tuple(params + params + [lim + 1, off])).all()
+        doc_nos = [h.doc_no for h in hits[:lim]]
+        arts = {r["doc_no"]: r for r in conn.execute(
+            select(A.c.doc_no, A.c.id, A.c.title, A.c.url, A.c.source, A.c.published, A.c.text, A.c.cluster_id)
+            .where(A.c.doc_no.in_(doc_nos))).mappings()} if doc_nos else {}
+    terms = [p.split() for p in phrases] + [[w] for w in words]
+    items = []
+    for h in hits[:lim]:
+        r = arts.get(h.doc_no)
+        if r is None:
+            continue
+        snip, marks = snippet(r["text"], terms)
+        items.append({"id": r["id"], "title": r["title"], "url": r["url"], "source": r["source"],
+                      "published": r["published"], "cluster_id": r["cluster_id"], "score": _round(-h.score),
+                      "snippet": snip, "highlights": marks})
+    return {"query": q, "phrases": phrases, "words": words, "items": items, "limit": lim, "offset": off,
+            "has_more": len(hits) > lim}
+
+
+def _fts5_quote(s: str) -> str:
+    return '"' + s.replace('"', '""') + '"'
+
+
+def snippet(text: str, terms: list[list[str]], width: int = 90) -> tuple[str, list[list[int]]]:
+    """A window of the original text around the first match, with the matched spans' offsets
+    (relative to the snippet).  Matching is on normalised keys, whole tokens."""
+    key, idx = key_with_offsets(text)
+    toks = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(key)]
+    spans: list[tuple[int, int]] = []
+    for term in terms:
+        n = len(term)
+        for i in range(len(toks) - n + 1):
+            if all(toks[i + k][0] == term[k] for k in range(n)):
+                ks, ke = toks[i][1], toks[i + n - 1][2]
+                spans.append((idx[ks], idx[ke - 1] + 1))
+    if not spans:
+        return text[:2 * width].strip(), []
+    spans.sort()
+    first = spans[0][0]
+    lo = max(0, first - width)
+    hi = min(len(text), spans[0][1] + width)
+    if lo > 0:
+        sp = text.rfind(" ", 0, lo + 1)
+        lo = sp + 1 if sp > first - 2 * width else lo
+    if hi < len(text):
+        sp = text.find(" ", hi)
+        hi = sp if 0 <= sp < hi + 30 else hi
+    prefix = "… " if lo > 0 else ""
+    suffix = " …" if hi < len(text) else ""
+    body = text[lo:hi].replace("\n", " ")
+    marks = [[s - lo + len(prefix), e - lo + len(prefix)] for s, e in spans if s >= lo and e <= hi]
+    return prefix + body + suffix, marks
+
+
+# -- stats, article, actor ----------------------------------------------------------------
+def stats(store: Store) -> dict[str, Any]:
+    """What is in the store: articles by status/source/language, clusters, events, quotes."""
+    with store.read() as conn:
+        def scalar(q: Any) -> int:
+            return int(conn.scalar(q) or 0)
+
+        by_status = {s: int(n) for s, n in conn.execute(select(A.c.status, func.count()).group_by(A.c.status))}
+        sources = [{"source": s, "articles": int(n)} for s, n in conn.execute(
+            select(A.c.source, func.count().label("n")).group_by(A.c.source).order_by(desc("n"), A.c.source))]
+        langs = {lang or "unknown": int(n) for lang, n in
+                 conn.execute(select(A.c.language, func.count()).group_by(A.c.language))}
+        first, last = conn.execute(select(func.min(A.c.published), func.max(A.c.published))).one()
+        ev_mentions = scalar(select(func.count()).select_from(E))
+        ev_distinct = scalar(select(func.count()).select_from(
+            select(E.c.cluster_id, E.c.sig).group_by(E.c.cluster_id, E.c.sig).subquery()))
+        per = select(E.c.type, E.c.mode).group_by(E.c.cluster_id, E.c.sig, E.c.type, E.c.mode).subquery()
+        by_type = {t: int(n) for t, n in conn.execute(select(per.c.type, func.count()).group_by(per.c.type))}
+        by_mode = {m: int(n) for m, n in conn.execute(select(per.c.mode, func.count()).group_by(per.c.mode))}
+        clusters = conn.execute(select(func.count(), func.coalesce(func.sum(S.clusters.c.size), 0),
+                                       func.coalesce(func.max(S.clusters.c.size), 0))
+                                .where(S.clusters.c.size > 1)).one()
+        out = {
+            "store": store.location, "backend": store.dialect,
+            "articles": {"total": sum(by_status.values()), **by_status},
+            "published": {"first": first, "last": last},
+            "sources": sources, "languages": langs,
+            "clusters": {"multi_article": int(clusters[0]), "articles_in_them": int(clusters[1]),
+                         "largest": int(clusters[2])},
+            "events": {"distinct": ev_distinct, "mentions": ev_mentions, "by_type": by_type, "by_mode": by_mode},
+            "quotes": {"mentions": scalar(select(func.count()).select_from(Q)),
+                       "distinct": scalar(select(func.count()).select_from(
+                           select(Q.c.cluster_id, Q.c.sig).group_by(Q.c.cluster_id, Q.c.sig).subquery()))},
+            "actors": scalar(select(func.count()).select_from(S.actors)),
+            "ingest_errors": scalar(select(func.count()).select_from(S.ingest_errors)),
+        }
+    return out
+
+
+def article(store: Store, article_id: str) -> dict[str, Any] | None:
+    """One article with its full analysis (the model's dict) and its duplicate cluster; None if unknown."""
+    from marsad.store.rows import analysis_from_rows
+
+    with store.read() as conn:
+        art = conn.execute(select(A).where(A.c.id == article_id)).mappings().first()
+        if art is None:
+            return None
+
+        def rows(t: Any) -> list[Any]:
+            return list(conn.execute(select(t).where(t.c.article_id == article_id)).mappings())
+
+        analysis = analysis_from_rows(art, rows(S.article_actors), rows(S.mentions), rows(Q), rows(E), rows(S.times))
+        cluster: list[dict[str, Any]] = []
+        if art["cluster_id"]:
+            cluster = [dict(r) for r in conn.execute(
+                select(A.c.id, A.c.title, A.c.source, A.c.url, A.c.published)
+                .where(A.c.cluster_id == art["cluster_id"], A.c.id != article_id)
+                .order_by(A.c.published, A.c.id)).mappings()]
+        keys = [f"{r['cluster_id']}:{r['sig']}" for r in rows(E)]
+    meta = {k: art[k] for k in ("id", "url", "source", "title", "published", "language", "ingested_at", "status",
+                                "error", "cluster_id", "text_hash", "n_chars")}
+    return {"article": meta, "analysis": analysis.to_dict() if art["schema_version"] else None,
+            "cluster": cluster, "event_keys": keys}
+
+
+def actor(store: Store, actor_id: str, limit: int | None = 50) -> dict[str, Any] | None:
+    """An actor's page: who they met, their events, what they said, what was said about them."""
+    lim, _ = _check_page(limit, 0)
+    with store.read() as conn:
+        row = conn.execute(select(S.actors).where(S.actors.c.id == actor_id)).mappings().first()
+        if row is None:
+            return None
+        info = dict(row)
+        info.pop("name_key", None)
+        surfaces = [{"text": t, "n": int(n)} for t, n in conn.execute(
+            select(S.mentions.c.text, func.count().label("n")).where(S.mentions.c.actor_id == actor_id)
+            .group_by(S.mentions.c.text).order_by(desc("n"), S.mentions.c.text).limit(20))]
+        n_articles = int(conn.scalar(select(func.count(distinct(S.article_actors.c.article_id)))
+                                     .where(S.article_actors.c.actor_id == actor_id)) or 0)
+        # meetings: CONSULT events with the actor on either side, by counterpart
+        side = case((E.c.source_id == actor_id, E.c.target_name), else_=E.c.source_name)
+        side_id = case((E.c.source_id == actor_id, E.c.target_id), else_=E.c.source_id)
+        side_c = case((E.c.source_id == actor_id, E.c.target_country), else_=E.c.source_country)
+        met = (select(side_id.label("id"), side.label("name"), side_c.label("country"), E.c.cluster_id, E.c.sig,
+                      func.max(E.c.day).label("day"))
+               .where(E.c.type == "CONSULT", or_(E.c.source_id == actor_id, E.c.target_id == actor_id))
+               .group_by(side_id, side, side_c, E.c.cluster_id, E.c.sig).subquery())
+        meetings = [dict(r) for r in conn.execute(
+            select(met.c.id, met.c.name, met.c.country, func.count().label("n"), func.max(met.c.day).label("last"))
+            .where(met.c.id.is_not(None)).group_by(met.c.id, met.c.name, met.c.country)
+            .order_by(desc("n"), met.c.name).limit(lim)).mappings()]
+        per = (select(E.c.month, E.c.cluster_id, E.c.sig, func.min(E.c.quad_class).label("quad"),
+                      func.min(case((E.c.source_id == actor_id, literal("source")), else_=literal("target")))
+                      .label("role"))
+               .where(or_(E.c.source_id == actor_id, E.c.target_id == actor_id), E.c.month.is_not(None))
+               .group_by(E.c.month, E.c.cluster_id, E.c.sig).subquery())
+        months = [{"month": r["month"], "role": r["role"], "events": int(r["n"]),
+                   "quad": {QUAD_NAMES[k]: int(r[f"q{k}"] or 0) for k in (1, 2, 3, 4)}}
+                  for r in conn.execute(
+                      select(per.c.month, per.c.role, func.count().label("n"),
+                             *[func.sum(case((per.c.quad == k, 1), else_=0)).label(f"q{k}") for k in (1, 2, 3, 4)])
+                      .group_by(per.c.month, per.c.role).order_by(per.c.month, per.c.role)).mappings()]
+    return {
+        "actor": info, "surfaces": surfaces, "n_articles": n_articles, "meetings": meetings,
+        "timeline": months,
+        "events": events(store, actor=actor_id, limit=lim)["items"],
+        "quotes_by": quotes(store, speaker=actor_id, limit=lim)["items"],
+        "quotes_about": quotes(store, about=actor_id, limit=lim)["items"] if actor_id else [],
+    }
+
+
+def errors(store: Store, limit: int | None = 50, offset: int | None = 0) -> list[dict[str, Any]]:
+    """The latest ingest errors (bad items reported and skipped, id conflicts)."""
+    lim, off = _check_page(limit, offset)
+    t = S.ingest_errors
+    with store.read() as conn:
+        return [dict(r) for r in conn.execute(select(t).order_by(desc(t.c.id)).limit(lim).offset(off)).mappings()]
+
+
+def dumps(obj: Any) -> str:
+    """JSON for query results (Arabic kept readable)."""
+    return json.dumps(obj, ensure_ascii=False, indent=2, default=str)

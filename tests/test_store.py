@@ -1,0 +1,228 @@
+"""The store's write API on SQLite and PostgreSQL: idempotence, conflicts, clusters,
+signatures, errors, and the failure modes (locked, newer schema, not a store)."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES
+from store_fixtures import *  # noqa: F403
+from store_fixtures import corpus, load_corpus, seed_story
+
+from marsad import queries
+from marsad.model import Analysis, Article
+from marsad.store import Store, StoredArticle, StoreError, open_store
+from marsad.store import schema as S
+
+
+def test_write_and_count(store: Store) -> None:
+    load_corpus(store)
+    c = store.counts()
+    assert c["articles"] == 7
+    assert c["articles_ok"] == 5 and c["articles_not_analysed"] == 1 and c["articles_error"] == 1
+    assert c["events"] == 5 + 5 + 2 + 1 + 2
+    assert c["quotes"] == 3
+    assert c["clusters"] == 1
+    assert store.known_ids(["a1", "a3", "nope", "en1"]) == {"a1", "a3", "en1"}
+
+
+def test_rewrite_same_id_replaces_analysis(store: Store) -> None:
+    b = seed_story("x1", "tass")
+    assert store.write_articles([b.stored()]) == 1
+    store.assign_clusters({"x1": "cx"})
+    # the same article analysed again, with one event fewer: rows replaced, not added
+    a = b.analysis()
+    fewer = dataclasses.replace(a, events=a.events[:2])
+    assert store.write_articles([StoredArticle.from_analysis(fewer)]) == 1
+    c = store.counts()
+    assert c["articles"] == 1 and c["events"] == 2 and c["quotes"] == 1
+    got = queries.article(store, "x1")
+    assert got is not None
+    assert got["article"]["cluster_id"] == "cx"  # the cluster survives a re-analysis
+    assert len(got["analysis"]["events"]) == 2
+    # and writing it a third time changes nothing
+    store.write_articles([StoredArticle.from_analysis(fewer)])
+    assert store.counts()["events"] == 2
+
+
+def test_different_text_under_existing_id_is_a_conflict(store: Store) -> None:
+    b = seed_story("x1", "tass")
+    store.write_articles([b.stored()])
+    other = dataclasses.replace(b.analysis(), text=b.text + " نص مختلف.")
+    assert store.write_articles([StoredArticle.from_analysis(other)]) == 0
+    got = queries.article(store, "x1")
+    assert got is not None and got["analysis"]["text"] == b.text  # the first is kept
+    errs = queries.errors(store)
+    assert len(errs) == 1 and errs[0]["item"] == "x1" and "conflict" in errs[0]["reason"]
+
+
+def test_conflict_within_one_batch(store: Store) -> None:
+    b = seed_story("x1", "tass")
+    other = dataclasses.replace(b.analysis(), text=b.text + " نص آخر.")
+    n = store.write_articles([b.stored(), StoredArticle.from_analysis(other), b.stored()])
+    assert n == 1
+    assert store.counts()["ingest_errors"] == 1
+    assert store.counts()["events"] == 5
+
+
+def test_signatures_and_clusters(store: Store) -> None:
+    items = [seed_story(f"s{i}", "tass").stored(minhash=bytes([i]) * 16) for i in range(3)]
+    items.append(seed_story("s9", "ria").stored())
+    store.write_articles(items)
+    sigs = dict(store.iter_signatures(batch=2))
+    assert sigs == {f"s{i}": bytes([i]) * 16 for i in range(3)}
+    # re-writing without a MinHash keeps the stored one
+    store.write_articles([seed_story("s0", "tass").stored()])
+    assert dict(store.iter_signatures())["s0"] == bytes([0]) * 16
+    assert store.assign_clusters({"s0": "k", "s1": "k", "missing": "k"}) == 2
+    assert store.assign_clusters({"s0": "k"}) == 0  # already there
+    store.assign_clusters({"s1": "k2", "s2": "k2"})
+    with store.read() as conn:
+        rows = {r.id: r for r in conn.execute(S.clusters.select())}
+    assert rows["k"].size == 1 and rows["k2"].size == 2
+    assert store.counts()["clusters"] == 2
+
+
+def test_log_error(store: Store) -> None:
+    store.log_error("feeds.txt", "line 3", "HTTP 500")
+    errs = queries.errors(store)
+    assert errs[0]["source"] == "feeds.txt" and errs[0]["reason"] == "HTTP 500"
+
+
+def test_round_trip_constructed(store: Store) -> None:
+    c = corpus()
+    store.write_articles([b.stored() for b in c.values()])
+    for b in c.values():
+        got = queries.article(store, b.id)
+        assert got is not None
+        assert got["analysis"] == b.analysis().to_dict()
+
+
+def test_round_trip_pipeline_output(store: Store) -> None:
+    from marsad.pipeline import analyze
+
+    examples = sorted(EXAMPLES.glob("*.txt"))
+    assert examples
+    analyses: list[Analysis] = []
+    for p in examples:
+        analyses.append(analyze(Article(p.read_text(encoding="utf-8"), published="2023-10-19", source=p.stem)))
+    store.write_articles([StoredArticle.from_analysis(a) for a in analyses])
+    for a in analyses:
+        got = queries.article(store, a.id)
+        assert got is not None
+        assert got["analysis"] == a.to_dict()
+        for sp in Analysis.from_dict(got["analysis"]).spans():  # offsets still point into the text
+            assert got["analysis"]["text"][sp.start:sp.end] == sp.text
+
+
+def test_unknown_status_rejected(store: Store) -> None:
+    with pytest.raises(ValueError, match="status"):
+        store.write_articles([StoredArticle(id="z", text="x", status="weird")])
+    assert store.counts()["articles"] == 0  # the transaction rolled back
+
+
+def test_one_transaction_per_call(store: Store) -> None:
+    good = seed_story("g1", "tass").stored()
+    with pytest.raises(ValueError):
+        store.write_articles([good, StoredArticle(id="", text="x")])
+    assert store.counts()["articles"] == 0
+
+
+# -- SQLite specifics ---------------------------------------------------------------------
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    p = tmp_path / "new.db"
+    open_store(p).close()
+    con = sqlite3.connect(p)
+    con.execute("INSERT INTO schema_version VALUES (?, '2099-01-01')", (S.SCHEMA_VERSION + 1,))
+    con.commit()
+    con.close()
+    with pytest.raises(StoreError, match="newer"):
+        open_store(p)
+
+
+def test_not_a_store(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(StoreError, match="not"):
+        open_store(junk)
+    other = tmp_path / "other.db"
+    con = sqlite3.connect(other)
+    con.execute("CREATE TABLE foo (x)")
+    con.commit()
+    con.close()
+    with pytest.raises(StoreError, match="not a marsad store"):
+        open_store(other)
+    with pytest.raises(StoreError, match="no store"):
+        open_store(tmp_path / "missing.db", readonly=True)
+    with pytest.raises(StoreError, match="does not exist"):
+        open_store(tmp_path / "nodir" / "x.db")
+
+
+def test_readonly_refuses_writes(tmp_path: Path) -> None:
+    p = tmp_path / "r.db"
+    with open_store(p) as s:
+        s.write_articles([seed_story("r1", "tass").stored()])
+    ro = open_store(p, readonly=True)
+    assert queries.stats(ro)["articles"]["total"] == 1
+    with pytest.raises(StoreError, match="read-only"):
+        ro.write_articles([seed_story("r2", "tass").stored()])
+    ro.close()
+
+
+def test_locked_database(tmp_path: Path) -> None:
+    """Another process holds the write lock: a writer gives up with a clear StoreError."""
+    p = tmp_path / "locked.db"
+    open_store(p).close()
+    code = textwrap.dedent(f"""
+        import sqlite3, sys, time
+        con = sqlite3.connect({str(p)!r}, isolation_level=None)
+        con.execute("BEGIN EXCLUSIVE")
+        print("locked", flush=True)
+        time.sleep(30)
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
+        with pytest.raises(StoreError, match="locked by another process"):
+            s = open_store(p, timeout=0.3)
+            s.write_articles([seed_story("l1", "tass").stored()])
+    finally:
+        proc.kill()
+        proc.wait()
+    s = open_store(p, timeout=0.3)  # the lock is gone: writing works again
+    assert s.write_articles([seed_story("l1", "tass").stored()]) == 1
+
+
+def test_wal_and_foreign_keys(tmp_path: Path) -> None:
+    s = open_store(tmp_path / "w.db")
+    with s.read() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_env_default_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MARSAD_DB", str(tmp_path / "env.db"))
+    with open_store() as s:
+        assert s.location == str(tmp_path / "env.db")
+    assert (tmp_path / "env.db").exists()
+    monkeypatch.delenv("MARSAD_DB")
+    monkeypatch.chdir(tmp_path)
+    with open_store() as s:
+        assert s.location == "marsad.db"
+
+
+def test_unsupported_url() -> None:
+    with pytest.raises(StoreError, match="unsupported"):
+        open_store("mysql://localhost/x")
+
+
+def test_unreachable_postgres() -> None:
+    pytest.importorskip("psycopg")
+    with pytest.raises(StoreError):
+        open_store("postgresql://nobody@127.0.0.1:9/none")
