@@ -27,6 +27,11 @@ ROLES = {
     "NGO", "HLH", "UAF", "SPY", "COP", "ELI", "LAB", "AGR", "REF", "CRM", "DEV", "ENV", "SPT", "INS",
 }
 KB_FILES = ("countries.yaml", "places.yaml", "igos.yaml", "organizations.yaml", "people.yaml")
+# Keys an entry may have (docs/actor-dictionary.md); anything else is reported, not ignored.
+ENTRY_FIELDS = frozenset({
+    "id", "name", "type", "country", "role", "wikidata", "ar", "ambiguous", "default_for", "offices",
+    "capitals", "adjectives", "parent", "note",
+})
 _DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
 
@@ -68,6 +73,8 @@ class ActorEntry:
     adjectives: tuple[str, ...] = ()
     parent: str | None = None
     source_file: str = ""
+    # ambiguous aliases this actor takes when the document does not decide (عمان → Oman)
+    default_for: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -99,6 +106,7 @@ class ActorKB:
     adjective_matcher: PhraseMatcher[str] = field(init=False)
     _holders: dict[tuple[str, str | None], list[tuple[Office, str]]] = field(default_factory=dict)
     _by_country: dict[str | None, list[str]] = field(default_factory=dict)
+    _defaults: dict[tuple[str, ...], str] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -120,15 +128,22 @@ class ActorKB:
         self.adjective_matcher = PhraseMatcher(self.lang, article=False)
         self._holders = defaultdict(list)
         self._by_country = defaultdict(list)
+        self._defaults = {}
         for e in self.entries.values():
-            amb = set(e.ambiguous)
+            # compared by key: "عمّان" in ambiguous covers "عمان" among the capitals
+            amb = {self.key(a) for a in e.ambiguous}
+            names = {self.key(a) for a in e.ar}
             for a in e.ar:
-                self.matcher.add(a, AliasHit(e.id, "ambiguous" if a in amb else "name", a))
+                self.matcher.add(a, AliasHit(e.id, "ambiguous" if self.key(a) in amb else "name", a))
             for a in e.ambiguous:
-                if a not in e.ar:
+                if self.key(a) not in names:
                     self.matcher.add(a, AliasHit(e.id, "ambiguous", a))
             for c in e.capitals:
-                self.matcher.add(c, AliasHit(e.id, "capital", c))
+                # an ambiguous capital (عمان: Amman or Oman) is matched as ambiguous only
+                if self.key(c) not in amb:
+                    self.matcher.add(c, AliasHit(e.id, "capital", c))
+            for a in e.default_for:
+                self._defaults.setdefault(self.key(a), e.id)
             for adj in e.adjectives:
                 self.adjective_matcher.add(adj, e.id)
             for o in e.offices:
@@ -139,9 +154,19 @@ class ActorKB:
             for t in od.ar:
                 self.office_matcher.add(t, od.id)
 
+    def key(self, phrase: str) -> tuple[str, ...]:
+        """The matching key of an alias: its tokens' normalised keys."""
+        return tuple(phrase_keys(phrase, self.lang))
+
     # -- queries --------------------------------------------------------------------
     def get(self, actor_id: str) -> ActorEntry | None:
         return self.entries.get(actor_id)
+
+    def default_for(self, alias: str) -> ActorEntry | None:
+        """The actor an ambiguous alias means when the document gives no evidence either
+        way (``default_for`` in the data; docs/linking.md), or None."""
+        aid = self._defaults.get(self.key(alias))
+        return self.entries.get(aid) if aid else None
 
     def lookup(self, text: str) -> list[ActorEntry]:
         """Actors whose alias (or capital/adjective) is exactly ``text``, clitics allowed."""
@@ -230,6 +255,9 @@ def parse_entries(data: Any, source: str, errors: list[str]) -> list[ActorEntry]
         aid = str(d.get("id") or "").strip()
         name = str(d.get("name") or "").strip()
         where = f"{source}: {aid or name or k}"
+        unknown = sorted(str(x) for x in d if x not in ENTRY_FIELDS)
+        if unknown:
+            errors.append(f"{where}: unknown field(s) {', '.join(unknown)}")
         if not aid or not _ID_RE.match(aid):
             errors.append(f"{where}: missing or malformed id")
             continue
@@ -257,7 +285,7 @@ def parse_entries(data: Any, source: str, errors: list[str]) -> list[ActorEntry]
             ar=_as_tuple(d.get("ar")), ambiguous=_as_tuple(d.get("ambiguous")),
             offices=tuple(offices), capitals=_as_tuple(d.get("capitals")),
             adjectives=_as_tuple(d.get("adjectives")), parent=d.get("parent") or None,
-            source_file=source,
+            source_file=source, default_for=_as_tuple(d.get("default_for")),
         ))
     return out
 
@@ -310,8 +338,13 @@ def load_kb(extra_files: Sequence[str | Path] = (), lang: Language | None = None
             raise KBError(f"{p}: not valid YAML: {str(exc).splitlines()[0]}") from exc
         errs: list[str] = []
         user = parse_entries(data, str(p), errs)
+        seen: set[str] = set()
+        for e in user:
+            if e.id in seen:  # a later entry would silently replace the earlier one
+                errs.append(f"{p}: duplicate id {e.id!r}")
+            seen.add(e.id)
         if errs:
-            raise KBError(errs[0])
+            raise KBError(errs[0] if len(errs) == 1 else f"{errs[0]} (and {len(errs) - 1} more problems)")
         kb.add_entries(user, override=True)
     return kb
 
@@ -321,36 +354,69 @@ def default_kb() -> ActorKB:
     return load_kb()
 
 
+def igo_codes(kb: ActorKB) -> set[str]:
+    """The ``IGO:<ACRONYM>`` codes the dictionary declares: those of its top-level IGO entries
+    (the UN itself, not its organs).  A code used anywhere else must be one of these."""
+    return {e.country for e in kb.entries.values()
+            if e.country and e.country.startswith("IGO:") and e.role == "IGO" and e.parent is None}
+
+
 def validate(kb: ActorKB, known_countries: set[str] | None = None) -> list[str]:
     """Every problem in the loaded dictionary: the validator test asserts this is empty."""
     errors = list(kb.errors)
-    countries = known_countries or {e.id for e in kb.entries.values() if e.type == "GPE" and len(e.id) == 3}
-    igos = {e.country for e in kb.entries.values() if e.country and e.country.startswith("IGO:")}
+    states = {e.id for e in kb.entries.values() if e.type == "GPE" and e.id == e.country}
+    countries = known_countries or states
+    igos = igo_codes(kb)
     for e in kb.entries.values():
+        where = f"{e.source_file}: {e.id}"
         c = e.country
-        if c is not None and not (c in countries or (c.startswith("IGO:") and re.fullmatch(r"IGO:[A-Z0-9]+", c))):
-            errors.append(f"{e.source_file}: {e.id}: unknown country code {c!r}")
+        if c is not None and c not in countries and c not in igos:
+            hint = " (no top-level IGO entry declares it)" if c.startswith("IGO:") else ""
+            errors.append(f"{where}: unknown country code {c!r}{hint}")
         if e.role and e.role not in ROLES:
-            errors.append(f"{e.source_file}: {e.id}: unknown role {e.role!r}")
+            errors.append(f"{where}: unknown role {e.role!r}")
+        if e.wikidata and not re.fullmatch(r"Q[1-9][0-9]*", str(e.wikidata)):
+            errors.append(f"{where}: malformed wikidata id {e.wikidata!r}")
         for o in e.offices:
             if o.office not in kb.offices:
-                errors.append(f"{e.source_file}: {e.id}: office {o.office!r} is not defined in offices.yaml")
-            if o.country and o.country not in countries and o.country not in igos and not o.country.startswith("IGO:"):
-                errors.append(f"{e.source_file}: {e.id}: office country {o.country!r} unknown")
+                errors.append(f"{where}: office {o.office!r} is not defined in offices.yaml")
+            if o.country and o.country not in countries and o.country not in igos:
+                errors.append(f"{where}: office country {o.country!r} unknown")
         if e.parent and e.parent not in kb.entries:
-            errors.append(f"{e.source_file}: {e.id}: parent {e.parent!r} not found")
+            errors.append(f"{where}: parent {e.parent!r} not found")
         if not e.ar and e.type != "GPE":
-            errors.append(f"{e.source_file}: {e.id}: no Arabic alias")
+            errors.append(f"{where}: no Arabic alias")
+        if e.adjectives and e.id not in states:
+            # the adjective matcher's payload is read as a country code by the linker
+            errors.append(f"{where}: adjectives are for states only (id == country)")
+        amb = {kb.key(a) for a in e.ambiguous}
+        for a in e.default_for:
+            if kb.key(a) not in amb:
+                errors.append(f"{where}: default_for {a!r} is not listed under ambiguous")
+        for a in (*e.ar, *e.ambiguous, *e.capitals, *e.adjectives):
+            if not any(ch.isalnum() for ch in a):
+                errors.append(f"{where}: empty or punctuation-only alias {a!r}")
     # alias collisions: the same key for two actors must be declared ambiguous by all of them
     owners: dict[tuple[str, ...], list[tuple[str, bool]]] = defaultdict(list)
+    adjectives: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    defaults: dict[tuple[str, ...], set[str]] = defaultdict(set)
     for e in kb.entries.values():
-        amb = {tuple(phrase_keys(a, kb.lang)) for a in e.ambiguous}
-        for a in set(e.ar) | set(e.ambiguous):
-            key = tuple(phrase_keys(a, kb.lang))
+        amb = {kb.key(a) for a in e.ambiguous}
+        for key in {kb.key(a) for a in (*e.ar, *e.ambiguous, *e.capitals)}:
             if key:
                 owners[key].append((e.id, key in amb))
+        for a in e.adjectives:
+            adjectives[kb.key(a)].add(e.id)
+        for a in e.default_for:
+            defaults[kb.key(a)].add(e.id)
     for key, who in owners.items():
         ids = {w for w, _ in who}
         if len(ids) > 1 and not all(flag for _, flag in who):
             errors.append(f"alias {' '.join(key)!r} belongs to {sorted(ids)} but is not marked ambiguous by all")
+    for key, ids in adjectives.items():
+        if len(ids) > 1:
+            errors.append(f"adjective {' '.join(key)!r} belongs to {sorted(ids)}")
+    for key, ids in defaults.items():
+        if len(ids) > 1:
+            errors.append(f"alias {' '.join(key)!r} is the default reading of {sorted(ids)}: at most one")
     return errors
