@@ -35,7 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import ColumnElement, Select
 
-from marsad.lang.ar.normalize import compare_key, key_with_offsets, normalize_key
+from marsad.lang.ar.normalize import compare_key, has_droppable, key_with_offsets, normalize_key
 from marsad.model import MODES, PLOVER_TYPES
 from marsad.store import Store
 from marsad.store import schema as S
@@ -66,7 +66,7 @@ def known_countries(store: Store) -> set[str]:
     except Exception:  # a broken shipped KB must not break queries; the store still knows its data
         pass
     with store.read() as conn:
-        out.update(c for c in conn.scalars(select(distinct(S.actors.c.country))) if c)
+        out.update(c for c in conn.scalars(select(S.actors.c.country).distinct()) if c)
     return out
 
 
@@ -386,7 +386,7 @@ def resolve_actor(store: Store, who: str) -> list[str]:
     with store.read() as conn:
         ids += conn.scalars(select(S.actors.c.id).where(S.actors.c.id == w))
         ids += conn.scalars(select(S.actors.c.id).where(S.actors.c.name_key == key))
-        ids += conn.scalars(select(distinct(S.mentions.c.actor_id)).where(S.mentions.c.key == key))
+        ids += conn.scalars(select(S.mentions.c.actor_id).distinct().where(S.mentions.c.key == key))
     try:
         from marsad.kb import default_kb
 
@@ -667,7 +667,10 @@ def snippet(text: str, terms: list[list[str]], width: int = 90) -> tuple[str, li
         for i in range(len(toks) - n + 1):
             if all(toks[i + k][0] == term[k] for k in range(n)):
                 ks, ke = toks[i][1], toks[i + n - 1][2]
-                spans.append((idx[ks], idx[ke - 1] + 1))
+                end = idx[ke - 1] + 1
+                while end < len(text) and has_droppable(text[end]):  # trailing diacritics
+                    end += 1
+                spans.append((idx[ks], end))
     if not spans:
         return text[:2 * width].strip(), []
     spans.sort()

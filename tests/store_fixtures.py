@@ -92,9 +92,9 @@ class Builder:
         hi = t.find(".", sp.end)
         return lo, (hi + 1 if hi >= 0 else len(t))
 
-    def actor(self, name: str, type_: str, country: str | None, surfaces: list[str], kb_id: str | None = None,
+    def actor(self, name: str, type_: str, country: str | None, surfaces: list[str | tuple[str, int]], kb_id: str | None = None,
               role: str | None = None, wikidata: str | None = None) -> Actor:
-        mentions = tuple(self.span(s) for s in surfaces)
+        mentions = tuple(self.span(s) if isinstance(s, str) else self.span(*s) for s in surfaces)
         a = Actor(name, type_, country, role, kb_id, wikidata, mentions)
         self.actors[name] = a
         return a
@@ -150,7 +150,8 @@ def seed_story(aid: str, source: str, published: str = "2023-10-19", extra: str 
     if extra:
         b.say(extra)
     b.actor(*LAVROV, ["سيرغي لافروف", "لافروف"], kb_id="Q131572", role="GOV", wikidata="Q131572")
-    b.actor("North Korea", "GPE", "PRK", ["الكوري الشمالي", "بيونغيانغ", "كوريا الشمالية"], kb_id="PRK")
+    b.actor("North Korea", "GPE", "PRK", ["الكوري الشمالي", "بيونغيانغ", ("بيونغيانغ", 1), "كوريا الشمالية"],
+            kb_id="PRK")
     b.actor("Russia", "GPE", "RUS", ["موسكو", "روسيا"], kb_id="RUS")
     b.actor("United States", "GPE", "USA", ["واشنطن"], kb_id="USA")
     qi = b.quote("العلاقات بين موسكو وبيونغيانغ بلغت مستوى جديدا", "Sergey Lavrov", "لافروف", cue="قال")
