@@ -26,7 +26,12 @@ ROLES = {
     "GOV", "MIL", "REB", "OPP", "MED", "IGO", "BUS", "PTY", "JUD", "LEG", "CVL", "REL", "EDU",
     "NGO", "HLH", "UAF", "SPY", "COP", "ELI", "LAB", "AGR", "REF", "CRM", "DEV", "ENV", "SPT", "INS",
 }
-KB_FILES = ("countries.yaml", "places.yaml", "igos.yaml", "organizations.yaml", "people.yaml")
+KB_FILES = (
+    "countries.yaml", "places.yaml", "igos.yaml", "organizations.yaml", "people.yaml",
+    # people split by region (one file per desk keeps reviews and merges small)
+    "people-igo.yaml", "people-gulf.yaml", "people-levant.yaml", "people-africa.yaml",
+    "people-iran-israel-turkey.yaml", "people-americas.yaml", "people-europe.yaml", "people-asia.yaml",
+)
 # Keys an entry may have (docs/actor-dictionary.md); anything else is reported, not ignored.
 ENTRY_FIELDS = frozenset({
     "id", "name", "type", "country", "role", "wikidata", "ar", "ambiguous", "default_for", "offices",
