@@ -674,6 +674,14 @@ def snippet(text: str, terms: list[list[str]], width: int = 90) -> tuple[str, li
     if not spans:
         return text[:2 * width].strip(), []
     spans.sort()
+    merged: list[tuple[int, int]] = [spans[0]]
+    for s, e in spans[1:]:  # adjacent words of one phrase: one highlight
+        ps, pe = merged[-1]
+        if s <= pe or not text[pe:s].strip():
+            merged[-1] = (ps, max(pe, e))
+        else:
+            merged.append((s, e))
+    spans = merged
     first = spans[0][0]
     lo = max(0, first - width)
     hi = min(len(text), spans[0][1] + width)

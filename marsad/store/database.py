@@ -407,13 +407,18 @@ def _pg_engine(url: str) -> Engine:
 
 
 def open_store(url_or_path: str | os.PathLike[str] | None = None, *, readonly: bool = False,
-               timeout: float = DEFAULT_TIMEOUT) -> Store:
+               timeout: float | None = None) -> Store:
     """Open (and, unless ``readonly``, create or upgrade) a store.
 
     ``url_or_path``: a SQLite file path (default ``$MARSAD_DB`` or ``./marsad.db``), a
     ``sqlite:///`` URL, or a ``postgresql://`` URL (psycopg 3).  Raises StoreError when the
     database is locked, from a newer marsad, not a marsad/SQLite database, or unreachable.
     """
+    if timeout is None:
+        try:
+            timeout = float(os.environ.get("MARSAD_DB_TIMEOUT", DEFAULT_TIMEOUT))
+        except ValueError:
+            timeout = DEFAULT_TIMEOUT
     loc = str(url_or_path) if url_or_path is not None else default_location()
     if loc.startswith("sqlite:///"):
         loc = loc[len("sqlite:///"):]
