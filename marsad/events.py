@@ -1,14 +1,779 @@
-"""Events (placeholder until the events extractor lands)."""
+"""Events: who did what to whom, how it is reported (mode) and when.
+
+How it works, per sentence:
+
+1. **Triggers.**  One :class:`~marsad.matcher.PhraseMatcher` holds every verbal and nominal
+   form of the language's trigger lexicon (``lang/<code>/data/event_triggers.yaml``; regular
+   verbs are inflected from the data file's affix rules).  A match counts when its clitics
+   suit its kind (verbs never take the article, nouns never the future prefix) and the
+   entry's context conditions hold (``requires`` words nearby, ``not_after``/``not_before``).
+2. **Arguments.**  The sentence's actor mentions are grouped ("روسيا وكوريا الشمالية" is one
+   coordinated group) and each group notes the preposition that governs it.  Verbs take
+   their subject from a group right before them (SVO) or after them (VSO), their target from
+   the next group that is a direct object or follows one of the entry's prepositions; an
+   object pronoun ("اتهمتها") points back to the nearest group before.  Nouns take the
+   genitive ("زيارة الزعيم الكوري") as source or target (per entry), "من"/"على يد" for the
+   agent, and the subject of a light or "undergoer" verb ("تخضع روسيا لعقوبات": target
+   Russia, source unknown).  "بين X و Y" gives both directions.
+3. **Mode** from ``modality.yaml``: denial scope > negation > future > hypothetical >
+   claimed (inside a quote, pointing at it, or in the complement of an accusation) >
+   asserted.
+4. **Date**: the time expression of the event's own sentence nearest to the trigger; else
+   the publication date when the sentence says "today"-like present tense; else null.
+
+Events whose source and target are both unknown are dropped (they stay available for
+sentence-level detection with ``keep_unknown=True``); an unknown source is an
+:class:`ActorRef` whose name is the Arabic phrase and whose country is null.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from marsad.model import Event, Quote, TimeExpr
-from marsad.text import Doc
+from marsad import cameo
+from marsad.lang.base import Language
+from marsad.matcher import Match, PhraseMatcher, phrase_keys
+from marsad.model import ActorRef, Event, Quote, Span, TimeExpr
+from marsad.text import Doc, Sentence
+
+# How far (in tokens) the argument finder looks.
+_SUBJ_AFTER = 6  # VSO subject after the verb
+_SUBJ_BEFORE = 8  # subject before a verb / light verb before a noun
+_TARGET_AFTER = 12
+_TARGET_BEFORE = 8
+_GENITIVE_GAP = 2
+_ALT_WINDOW = 6
+
+
+# --------------------------------------------------------------------------- lexicon
+
+
+@dataclass(frozen=True, slots=True)
+class _Form:
+    """A trigger form as stored in the matcher."""
+
+    entry: int
+    kind: str  # verb | noun
+    present: bool
+    last_key: str  # key of the form's last token, to tell a pronoun suffix
+
+
+@dataclass(frozen=True)
+class _Entry:
+    id: str
+    type: str
+    cameo: str
+    direct: bool
+    preps: frozenset[str]
+    genitive_source: bool
+    symmetric: bool
+    requires: frozenset[str]
+    window: int
+    not_after: frozenset[str]
+    not_before: frozenset[str]
+    alt: tuple[tuple[frozenset[str], str, str, int], ...]
+    verb_prep_only: bool
+
+
+@dataclass
+class _Lexicon:
+    lang: Language
+    entries: list[_Entry]
+    matcher: PhraseMatcher[_Form]
+    cues: PhraseMatcher[str]
+    verb_prefixes: frozenset[str]
+    noun_prefixes: frozenset[str]
+    preps: frozenset[str]
+    clitic_preps: frozenset[str]
+    coordinators: frozenset[str]
+    svo_gap: frozenset[str]
+    clause_ends: frozenset[str]
+    barriers: frozenset[str]
+    relatives: frozenset[str]
+    undergoer_window: int
+    noun_agent_preps: frozenset[str]
+    domestic: frozenset[str]
+    speaker_source: frozenset[str]
+    neg_window: int
+    neg_not_followed: frozenset[str]
+    fut_window: int
+    fut_after_window: int
+    fut_prefixes: frozenset[str]
+    hyp_window: int
+    stems: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def stem_set(self, key: str) -> frozenset[str]:
+        """A token key and its clitic-stripped variants (memoised)."""
+        s = self.stems.get(key)
+        if s is None:
+            s = frozenset(v for _n, v in self.lang.prefix_variants(key, True))
+            if len(self.stems) < 100_000:
+                self.stems[key] = s
+        return s
+
+
+def _keys(words: Iterable[str], lang: Language) -> frozenset[str]:
+    out = set()
+    for w in words:
+        k = " ".join(phrase_keys(str(w), lang))
+        if k:
+            out.add(k)
+            out.add(lang.strip_article(k))
+    return frozenset(out)
+
+
+def _inflect(word: str, rules: Sequence[dict[str, Any]]) -> list[str]:
+    for r in rules:
+        end = r.get("ending", "")
+        if word.endswith(end):
+            stem = word[: len(word) - int(r.get("strip", 0))] if r.get("strip") else word
+            return [stem + a for a in r.get("add", [""])]
+    return [word]
+
+
+def _verb_forms(pair: str, infl: dict[str, Any]) -> list[tuple[str, bool]]:
+    """All persons of a regular verb given as "PAST PRESENT"; (form, is_present)."""
+    parts = pair.split()
+    past = parts[0]
+    out = [(f, False) for f in _inflect(past, infl.get("past", []))]
+    if len(parts) > 1:
+        pres = parts[1]
+        body = pres[1:] if pres[:1] == "ي" else pres
+        for pre in infl.get("present_prefixes", ["ي"]):
+            out.extend((f, True) for f in _inflect(pre + body, infl.get("present", [])))
+    return out
+
+
+def _noun_forms(noun: str, infl: dict[str, Any]) -> list[str]:
+    out = [noun]
+    acc = infl.get("noun_accusative")
+    if acc and " " not in noun and not any(noun.endswith(e) for e in infl.get("noun_no_accusative_endings", [])):
+        out.append(noun + acc)
+    return out
+
+
+def _lexicon(lang: Language) -> _Lexicon:
+    cache = lang.cache
+    lex = cache.get("events.lexicon")
+    if lex is None:
+        lex = _build_lexicon(lang)
+        cache["events.lexicon"] = lex
+    return lex
+
+
+def _build_lexicon(lang: Language) -> _Lexicon:
+    data = lang.data("event_triggers.yaml") or {}
+    mod = lang.data("modality.yaml") or {}
+    infl = data.get("inflection", {})
+    wordsets = {k: list(v) for k, v in (data.get("wordsets") or {}).items()}
+
+    def expand(words: Iterable[str]) -> list[str]:
+        out: list[str] = []
+        for w in words or []:
+            w = str(w)
+            if w.startswith("@"):
+                if w[1:] not in wordsets:
+                    raise ValueError(f"event_triggers.yaml: unknown word set {w!r}")
+                out.extend(wordsets[w[1:]])
+            else:
+                out.append(w)
+        return out
+
+    key = lang.normalize_key
+    matcher: PhraseMatcher[_Form] = PhraseMatcher(lang, article=True, suffixes=True)
+    entries: list[_Entry] = []
+    for k, e in enumerate(data.get("entries") or []):
+        if not isinstance(e, dict) or not e.get("type") or not e.get("cameo"):
+            raise ValueError(f"event_triggers.yaml: entry {k} needs type and cameo")
+        target = [str(t) for t in e.get("target") or []]
+        alts = []
+        for a in e.get("alt") or []:
+            alts.append((_keys(expand(a.get("words", [])), lang), str(a["type"]), str(a["cameo"]),
+                         int(a.get("window", _ALT_WINDOW))))
+        entries.append(_Entry(
+            id=str(e.get("id", k)), type=str(e["type"]), cameo=str(e["cameo"]),
+            direct="direct" in target,
+            preps=frozenset(key(t) for t in target if t != "direct"),
+            genitive_source=e.get("genitive", "source") == "source",
+            symmetric=bool(e.get("symmetric")),
+            requires=_keys(expand(e.get("requires", [])), lang),
+            window=int(e.get("window", 6)),
+            not_after=_keys(expand(e.get("not_after", [])), lang),
+            not_before=_keys(expand(e.get("not_before", [])), lang),
+            alt=tuple(alts),
+            verb_prep_only=bool(e.get("verb_target_prep_only")),
+        ))
+        idx = len(entries) - 1
+        for pair in e.get("verbs") or []:
+            for form, present in _verb_forms(str(pair), infl):
+                _add_form(matcher, form, idx, "verb", present, lang)
+        for form in e.get("forms") or []:
+            form = str(form)
+            _add_form(matcher, form, idx, "verb", key(form)[:1] == "ي", lang)
+        for noun in e.get("nouns") or []:
+            for form in _noun_forms(str(noun), infl):
+                _add_form(matcher, form, idx, "noun", False, lang)
+
+    cues: PhraseMatcher[str] = PhraseMatcher(lang, article=False, suffixes=True)
+    neg = mod.get("negation") or {}
+    fut = mod.get("future") or {}
+    hyp = mod.get("hypothetical") or {}
+    frames = mod.get("frames") or {}
+    for label, words in (
+        ("neg", neg.get("words")), ("deny", (mod.get("denial") or {}).get("words")),
+        ("fut", fut.get("before")), ("fut_after", fut.get("after")),
+        ("hyp", hyp.get("before")), ("hyp_present", hyp.get("before_present")),
+        ("claim", (mod.get("claim") or {}).get("words")),
+        ("agent", frames.get("agent_markers")), ("undergoer", frames.get("undergoer_verbs")),
+        ("between", frames.get("between")),
+    ):
+        for w in words or []:
+            cues.add(str(w), label)
+    prefixes = data.get("prefixes") or {}
+    return _Lexicon(
+        lang=lang, entries=entries, matcher=matcher, cues=cues,
+        verb_prefixes=frozenset(key(p) for p in prefixes.get("verb", [""])),
+        noun_prefixes=frozenset(key(p) for p in prefixes.get("noun", [""])),
+        preps=frozenset(key(p) for p in frames.get("prepositions", [])),
+        clitic_preps=frozenset(key(p) for p in frames.get("clitic_prepositions", [])),
+        coordinators=frozenset(key(p) for p in frames.get("coordinators", [])),
+        svo_gap=frozenset(key(p) for p in frames.get("svo_gap", [])),
+        clause_ends=frozenset(key(p) for p in frames.get("clause_ends", [])),
+        barriers=frozenset(key(p) for p in frames.get("barriers", [])),
+        relatives=frozenset(key(p) for p in frames.get("relatives", [])),
+        undergoer_window=int(frames.get("undergoer_window", 6)),
+        noun_agent_preps=frozenset(key(p) for p in frames.get("noun_agent_prepositions", [])),
+        domestic=frozenset(data.get("domestic_types") or ()),
+        speaker_source=frozenset(data.get("speaker_as_source_types") or ()),
+        neg_window=int(neg.get("window", 3)),
+        neg_not_followed=_keys(neg.get("not_followed_by", []), lang),
+        fut_window=int(fut.get("window", 6)),
+        fut_after_window=int(fut.get("after_window", 3)),
+        fut_prefixes=frozenset(key(p) for p in fut.get("prefix", [])),
+        hyp_window=int(hyp.get("window", 6)),
+    )
+
+
+def _add_form(m: PhraseMatcher[_Form], form: str, entry: int, kind: str, present: bool, lang: Language) -> None:
+    keys = phrase_keys(form, lang)
+    if keys:
+        m.add(form, _Form(entry, kind, present, keys[-1]))
+
+
+def lexicon_size(lang: Language) -> int:
+    """Number of trigger forms compiled for ``lang`` (for tests and reports)."""
+    return _lexicon(lang).matcher.size
+
+
+# --------------------------------------------------------------------------- arguments
+
+
+@dataclass
+class _Member:
+    ref: ActorRef
+    country: str | None
+    actor: int  # index in ActorIndex.actors, -1 for the quote speaker
+    type: str
+
+
+@dataclass
+class _Group:
+    """Coordinated actor mentions: "روسيا وكوريا الشمالية" (members in text order)."""
+
+    members: list[_Member]
+    i: int  # first token
+    j: int  # one past the last token
+    prep: str | None  # governing preposition of the first member
+    between: bool = False
+
+
+@dataclass
+class _Trig:
+    m: Match[_Form]
+    form: _Form
+    entry: _Entry
+    suffix: bool  # carries an object/possessive pronoun
+    prefix: str  # normalised proclitic
+
+
+def _mention_prep(doc: Doc, mention: Any, sent: Sentence, lex: _Lexicon, trig_tokens: set[int]) -> str | None:
+    """The preposition that governs a mention: a clitic on it, or the word(s) before it."""
+    key = lex.lang.normalize_key
+    tok = doc.tokens[mention.tok_i]
+    if mention.start > tok.start:
+        pre = key(doc.text[tok.start:mention.start])
+        if pre[:1] in ("و", "ف"):
+            pre = pre[1:]
+        if pre[:1] in lex.clitic_preps:
+            return pre[:1]
+    k = mention.tok_i - 1
+    if k < sent.tok_start:
+        return None
+    pk = doc.tokens[k].key
+    if pk in lex.preps:
+        return pk
+    if pk[:1] in ("و", "ف") and pk[1:] in lex.preps:
+        return pk[1:]
+    # one word carrying a clitic preposition before the mention: "لشرق روسيا"
+    if k not in trig_tokens and doc.tokens[k].is_word:
+        base = pk[1:] if pk[:1] in ("و", "ف") and len(pk) > 4 else pk
+        if base[:1] in lex.clitic_preps and len(base) >= 4:
+            return base[:1]
+    return None
+
+
+def _groups(doc: Doc, actors: Any, sent: Sentence, lex: _Lexicon, trig_tokens: set[int]) -> list[_Group]:
+    out: list[_Group] = []
+    ments = [m for m in actors.in_span(sent.start, sent.end)]
+    last_end = -1
+    for m in ments:
+        if m.start < last_end:  # nested: keep the outer mention
+            continue
+        last_end = m.end
+        actor = actors.actors[m.actor]
+        mem = _Member(actors.ref(m), actor.country, m.actor, actor.type)
+        prep = _mention_prep(doc, m, sent, lex, trig_tokens)
+        if out:
+            g = out[-1]
+            gap = [doc.tokens[t].key for t in range(g.j, m.tok_i)]
+            tok = doc.tokens[m.tok_i]
+            clitic = lex.lang.normalize_key(doc.text[tok.start:m.start])
+            if any(x.actor == m.actor for x in g.members) and (not gap or all(k in lex.coordinators for k in gap)):
+                g.j = max(g.j, m.tok_j)
+                continue
+            coordinated = (gap and all(k in lex.coordinators for k in gap)) or (
+                not gap and clitic[:1] == "و")
+            if coordinated:
+                g.members.append(mem)
+                g.j = m.tok_j
+                continue
+        out.append(_Group([mem], m.tok_i, m.tok_j, prep, between=prep == "بين"))
+    return out
+
+
+def _cut(g: _Group, trig: _Trig) -> bool:
+    """Whether the group overlaps the trigger (an actor inside a trigger phrase)."""
+    return g.i < trig.m.j and trig.m.i < g.j
+
+
+# --------------------------------------------------------------------------- main
 
 
 def extract_events(doc: Doc, actors: Any, quotes: list[Quote], times: list[TimeExpr],
-                   published: dt.date | None, res: Any) -> list[Event]:
-    return []
+                   published: dt.date | None, res: Any, *, keep_unknown: bool = False) -> list[Event]:
+    """Every event of ``doc``.
+
+    ``keep_unknown``: also return events with neither a known source nor a known target
+    (for sentence-level detection benchmarks); the pipeline leaves it off.
+    """
+    lex = _lexicon(doc.lang)
+    if not doc.tokens:
+        return []
+    trigs = _find_triggers(doc, lex)
+    if not trigs:
+        return []
+    cues = lex.cues.find_all(doc)
+    by_sent: dict[int, list[_Trig]] = {}
+    for t in trigs:
+        by_sent.setdefault(doc.tokens[t.m.i].sent, []).append(t)
+    cues_by_sent: dict[int, list[Match[str]]] = {}
+    for c in cues:
+        cues_by_sent.setdefault(doc.tokens[c.i].sent, []).append(c)
+    events: list[Event] = []
+    for si, ts in by_sent.items():
+        if si < 0:
+            continue
+        sent = doc.sentences[si]
+        trig_tokens = {k for t in ts for k in range(t.m.i, t.m.j)}
+        groups = _groups(doc, actors, sent, lex, trig_tokens) if actors is not None else []
+        scues = cues_by_sent.get(si, [])
+        done: list[tuple[_Trig, list[_Member], list[_Member]]] = []
+        for t in ts:
+            srcs, tgts, pairs = _arguments(doc, sent, t, groups, scues, lex, done)
+            qi = _quote_of(t.m.start, quotes)
+            if not srcs and tgts and qi is not None and t.entry.type in lex.speaker_source:
+                sp = _speaker(quotes[qi], actors)
+                if sp is not None:
+                    srcs = [sp]
+            done.append((t, srcs, tgts))
+            etype, code = _retype(doc, t, lex)
+            mode = _mode(doc, t, scues, lex, qi)
+            date = _date(doc, sent, t, times, published, mode)
+            sentence = (sent.start, sent.end)
+            trigger = Span(t.m.text, t.m.start, t.m.end)
+            info = cameo.lookup(code)
+            gold = info.goldstein if info else None
+            quad = info.quad_class if info else None
+            quote_index = qi if mode == "claimed" else None
+            if pairs is None:
+                pairs = _pairs(srcs, tgts, etype, lex)
+            if not pairs and keep_unknown:
+                pairs = [(srcs[0] if srcs else None, tgts[0] if tgts else None)]
+            for s, g in pairs:
+                known = (s is not None and (s.country or s.actor >= 0)) or (g is not None and g.country)
+                if not keep_unknown and not ((s and s.country) or (g and g.country)):
+                    continue
+                if not keep_unknown and not known:
+                    continue
+                events.append(Event(
+                    type=etype, cameo=code, goldstein=gold, quad_class=quad, mode=mode, date=date,
+                    source=s.ref if s else None, target=g.ref if g else None,
+                    trigger=trigger, sentence=sentence, quote_index=quote_index,
+                ))
+    return _dedupe(events)
+
+
+def _find_triggers(doc: Doc, lex: _Lexicon) -> list[_Trig]:
+    """Trigger matches that pass their entry's conditions; longest first, no overlaps."""
+    key = lex.lang.normalize_key
+    cands: list[_Trig] = []
+    for m in lex.matcher.find_all(doc):
+        prefix = key(m.prefix) if m.prefix else ""
+        last = doc.tokens[m.j - 1]
+        best: _Trig | None = None
+        for form in sorted(m.payloads, key=lambda f: (not lex.entries[f.entry].requires, f.kind != "verb")):
+            entry = lex.entries[form.entry]
+            allowed = lex.verb_prefixes if form.kind == "verb" else lex.noun_prefixes
+            if prefix not in allowed:
+                continue
+            if not _context_ok(doc, m, entry, lex):
+                continue
+            last_key = last.key
+            if m.j - 1 == m.i and prefix:
+                last_key = last_key[len(prefix):] if last_key.startswith(prefix) else last_key
+            suffix = last_key != form.last_key and not last_key.endswith(form.last_key)
+            if suffix and form.kind == "verb" and last.text.endswith("ة"):
+                continue  # أسلحة is not أسلح + ه
+            best = _Trig(m, form, entry, suffix, prefix)
+            break
+        if best is not None:
+            cands.append(best)
+    cands.sort(key=lambda t: (-(t.m.j - t.m.i), -(t.m.end - t.m.start), t.m.start))
+    taken: list[tuple[int, int]] = []
+    out: list[_Trig] = []
+    for t in cands:
+        if any(t.m.i < j and i < t.m.j for i, j in taken):
+            continue
+        taken.append((t.m.i, t.m.j))
+        out.append(t)
+    out.sort(key=lambda t: t.m.start)
+    return out
+
+
+def _context_ok(doc: Doc, m: Match[_Form], entry: _Entry, lex: _Lexicon) -> bool:
+    toks = doc.tokens
+    sent = toks[m.i].sent
+    if entry.not_after and m.i > 0 and toks[m.i - 1].sent == sent:
+        if lex.stem_set(toks[m.i - 1].key) & entry.not_after:
+            return False
+    if entry.not_before and m.j < len(toks) and toks[m.j].sent == sent:
+        if lex.stem_set(toks[m.j].key) & entry.not_before:
+            return False
+    if entry.requires:
+        lo = max(0, m.i - entry.window)
+        hi = min(len(toks), m.j + entry.window)
+        for k in range(lo, hi):
+            if m.i <= k < m.j or toks[k].sent != sent:
+                continue
+            if lex.stem_set(toks[k].key) & entry.requires:
+                return True
+        return False
+    return True
+
+
+def _retype(doc: Doc, t: _Trig, lex: _Lexicon) -> tuple[str, str]:
+    """The entry's type and code, or an ``alt`` one when its words follow the trigger."""
+    e = t.entry
+    if e.alt:
+        toks = doc.tokens
+        sent = toks[t.m.i].sent
+        for words, typ, code, window in e.alt:
+            near = [toks[k].key for k in range(t.m.i, min(len(toks), t.m.j + window)) if toks[k].sent == sent]
+            if any(lex.stem_set(k) & words for k in near):
+                return typ, code
+    return e.type, e.cameo
+
+
+# --------------------------------------------------------------------------- roles
+
+
+def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: list[Match[str]],
+               lex: _Lexicon, done: list[tuple[_Trig, list[_Member], list[_Member]]]
+               ) -> tuple[list[_Member], list[_Member], list[tuple[_Member | None, _Member | None]] | None]:
+    """(sources, targets, explicit pairs or None) of one trigger."""
+    e = t.entry
+    mi, mj = t.m.i, t.m.j
+    groups = _same_clause(doc, groups, mi, mj, lex)
+    after = [g for g in groups if g.i >= mj]
+    before = [g for g in reversed(groups) if g.j <= mi]
+    # backward searches stop at a complementizer or comma
+    reach = [g for g in before if not _barrier(doc, g.j, mi, lex)]
+    agent = _agent_group(t, cues, after)
+
+    # "بين X و Y" after the trigger (or right before it): both directions
+    btw = next((g for g in after if g.between and len(g.members) > 1 and g.i - mj <= 8), None)
+    if btw is None:
+        btw = next((g for g in before if g.between and len(g.members) > 1 and mi - g.j <= 2), None)
+
+    src: _Group | None = None
+    tgt: _Group | None = None
+    accused = _accused(t, done)
+    if t.form.kind == "verb":
+        svo = next((g for g in before if g.prep is None and _gap_ok(doc, g.j, mi, lex)), None)
+        vso = next((g for g in after if g.prep is None and g.i - mj <= _SUBJ_AFTER), None)
+        if agent is not None:  # passive with an agent: "اعتقلوا على أيدي X"
+            src = agent
+            tgt = svo or (vso if vso is not agent else None)
+        elif t.suffix:  # object pronoun: "اتهمتها الولايات المتحدة"
+            src = vso
+            tgt = next((g for g in before if g is not src and mi - g.j <= _TARGET_AFTER), None)
+        elif svo is not None:
+            src = svo
+            tgt = _target_after(after, mj, e, lex, direct=not e.verb_prep_only)
+        else:
+            src = vso
+            start = src.j if src is not None else mj
+            tgt = _target_after([g for g in after if g is not src and g.i >= start], start, e, lex,
+                                direct=not e.verb_prep_only)
+            if src is None:
+                src = next((g for g in reach if g.prep is None and mi - g.j <= _SUBJ_BEFORE), None)
+        if tgt is None:
+            tgt = next((g for g in reach if g is not src and g.prep in e.preps and mi - g.j <= _TARGET_BEFORE),
+                       None)
+    else:
+        if t.suffix:  # possessive: "زيارته", "هجومها على أوكرانيا"
+            gen = next((g for g in before if mi - g.j <= _TARGET_AFTER), None)
+        else:
+            gen = next((g for g in after if g.prep is None and g.i - mj <= _GENITIVE_GAP
+                        and _words_only(doc, mj, g.i)), None)
+        nagent = agent or next((g for g in after if g.prep in lex.noun_agent_preps and g.i - mj <= 2), None)
+        nagent = nagent or _relative_agent(doc, t, after, lex)
+        under = _undergoer(t, cues, lex)
+        gen_is_source = e.genitive_source
+        if not gen_is_source and t.suffix and _target_after(after, mj, e, lex, direct=False) is not None:
+            gen_is_source = True  # "هجومها على أوكرانيا": the possessor attacks
+        if accused is not None:
+            # "اتهمتها X بتزويد فاغنر": the accused does the complement; the genitive receives it
+            tgt = gen if gen is not None else _target_after(after, mj, e, lex, direct=e.direct)
+        elif under is not None:
+            # "تخضع روسيا لعقوبات": the subject of the undergoer verb is the target
+            ui, uj = under
+            tgt = next((g for g in groups if g.i >= uj and g.j <= mi and g.prep is None), None) or next(
+                (g for g in reach if g.j <= ui and g.prep is None and ui - g.j <= _SUBJ_BEFORE), None)
+            src = nagent or (gen if gen_is_source and gen is not tgt else None)
+        elif gen_is_source:
+            src = nagent or gen
+            start = gen.j if gen is not None and not t.suffix else mj
+            rest = [g for g in after if g is not src and g is not gen and g.i >= start]
+            tgt = _target_after(rest, start, e, lex, direct=False)
+            if tgt is None and gen is not None and e.direct and not t.suffix:
+                tgt = next((g for g in rest if g.prep is None and g.i - gen.j <= 1), None)
+            # "زيارة لبوتين إلى كوريا": ل names the visitor when إلى names the place
+            if src is None and tgt is not None and tgt.prep in ("الي", "إلى"):
+                src = next((g for g in after if g.prep == "ل" and g.j <= tgt.i), None)
+        else:
+            tgt = gen or _target_after(after, mj, e, lex, direct=False)
+            src = nagent
+        if src is None and accused is None and under is None:
+            src = next((g for g in reach if g is not tgt and g.prep is None and mi - g.j <= _SUBJ_BEFORE), None)
+        if tgt is None:
+            tgt = next((g for g in reach if g is not src and g.prep in e.preps and mi - g.j <= _TARGET_BEFORE),
+                       None)
+
+    srcs = accused if accused is not None else (list(src.members) if src is not None else [])
+    tgts = list(tgt.members) if tgt is not None else []
+    if tgt is not None and tgt.between and len(tgt.members) > 1:
+        btw = tgt
+    pairs: list[tuple[_Member | None, _Member | None]] | None = None
+    if btw is not None and btw is not src:
+        inner = btw.members
+        if srcs and not {s.actor for s in srcs} & {m.actor for m in inner} and not e.symmetric:
+            tgts = list(inner)  # "توسط X بين Y و Z"
+        elif tgt is None or tgt is btw or not srcs:
+            pairs = [(a, b) for a in inner for b in inner if a.actor != b.actor]
+    elif src is not None and len(src.members) > 1 and not tgts and e.symmetric:
+        pairs = [(a, b) for a in src.members for b in src.members if a.actor != b.actor]
+    return srcs, tgts, pairs
+
+
+def _same_clause(doc: Doc, groups: list[_Group], mi: int, mj: int, lex: _Lexicon) -> list[_Group]:
+    """The groups not separated from the trigger by a clause end (؛ :)."""
+    if not lex.clause_ends:
+        return groups
+    out = []
+    for g in groups:
+        lo, hi = (g.j, mi) if g.j <= mi else (mj, g.i)
+        if not any(doc.tokens[k].key in lex.clause_ends for k in range(lo, hi)):
+            out.append(g)
+    return out
+
+
+def _barrier(doc: Doc, j: int, i: int, lex: _Lexicon) -> bool:
+    return any(doc.tokens[k].key in lex.barriers for k in range(j, i))
+
+
+def _relative_agent(doc: Doc, t: _Trig, after: list[_Group], lex: _Lexicon) -> _Group | None:
+    """"الهجوم الذي تقوده روسيا": a relative clause whose verb points back to the noun."""
+    toks = doc.tokens
+    n = len(toks)
+    for k in range(t.m.j, min(n, t.m.j + 3)):
+        if toks[k].key in lex.relatives:
+            v = k + 1
+            if v < n and toks[v].is_word and toks[v].key.endswith(("ه", "ها", "هم")):
+                return next((g for g in after if g.i > v and g.i - v <= 2 and g.prep is None), None)
+            return None
+        if not toks[k].is_word:
+            return None
+    return None
+
+
+def _gap_ok(doc: Doc, j: int, i: int, lex: _Lexicon) -> bool:
+    """Whether only SVO-gap words stand between a group (ending at j) and a verb at i."""
+    if i - j > 3:
+        return False
+    return all(doc.tokens[k].key in lex.svo_gap for k in range(j, i))
+
+
+def _words_only(doc: Doc, i: int, j: int) -> bool:
+    return all(doc.tokens[k].is_word for k in range(i, j))
+
+
+def _target_after(after: list[_Group], start: int, e: _Entry, lex: _Lexicon, direct: bool) -> _Group | None:
+    for g in after:
+        if g.i - start > _TARGET_AFTER:
+            break
+        if g.prep is None and direct and e.direct:
+            return g
+        if g.prep is not None and g.prep in e.preps:
+            return g
+    return None
+
+
+def _agent_group(t: _Trig, cues: list[Match[str]], after: list[_Group]) -> _Group | None:
+    for c in cues:
+        if "agent" in c.payloads and t.m.j <= c.i and c.i - t.m.j <= 4:
+            return next((g for g in after if g.i >= c.j and g.i - c.j <= 2), None)
+    return None
+
+
+def _undergoer(t: _Trig, cues: list[Match[str]], lex: _Lexicon) -> tuple[int, int] | None:
+    for c in cues:
+        if "undergoer" in c.payloads and c.j <= t.m.i and t.m.i - c.j <= lex.undergoer_window:
+            return c.i, c.j
+    return None
+
+
+def _accused(t: _Trig, done: list[tuple[_Trig, list[_Member], list[_Member]]]) -> list[_Member] | None:
+    """For "اتهمتها X بتزويد ...": the complement's doer is the accused."""
+    if t.prefix[-1:] != "ب":
+        return None
+    for prev, _srcs, tgts in reversed(done):
+        if prev.entry.type == "ACCUSE" and t.m.i - prev.m.j <= 4 and tgts:
+            return tgts
+    return None
+
+
+def _pairs(srcs: list[_Member], tgts: list[_Member], etype: str, lex: _Lexicon
+           ) -> list[tuple[_Member | None, _Member | None]]:
+    out: list[tuple[_Member | None, _Member | None]] = []
+    if not srcs and not tgts:
+        return out
+    for s in srcs or [None]:
+        for g in tgts or [None]:
+            if s is not None and g is not None:
+                if s.actor == g.actor and s.actor >= 0:
+                    continue
+                if s.country and s.country == g.country and etype not in lex.domestic:
+                    continue
+            out.append((s, g))
+    return out
+
+
+def _dedupe(events: list[Event]) -> list[Event]:
+    seen: set[tuple[Any, ...]] = set()
+    out: list[Event] = []
+    for ev in events:
+        k = (ev.type, ev.source.country if ev.source else None, ev.target.country if ev.target else None,
+             ev.source.name if ev.source else None, ev.target.name if ev.target else None, ev.trigger.start)
+        if k in seen:
+            continue
+        seen.add(k)
+        out.append(ev)
+    return out
+
+
+# --------------------------------------------------------------------------- mode and date
+
+
+def _speaker(q: Quote, actors: Any) -> _Member | None:
+    """The quote's speaker as an argument, with the country the actor index knows."""
+    sp = q.speaker
+    if sp is None:
+        return None
+    if actors is not None:
+        for k, a in enumerate(actors.actors):
+            if a.name == sp.name:
+                return _Member(sp, a.country, k, a.type)
+    return _Member(sp, sp.country, -1, "PER")
+
+
+def _quote_of(offset: int, quotes: list[Quote]) -> int | None:
+    for k, q in enumerate(quotes):
+        if q.start <= offset < q.end:
+            return k
+    return None
+
+
+def _mode(doc: Doc, t: _Trig, cues: list[Match[str]], lex: _Lexicon, quote: int | None) -> str:
+    toks = doc.tokens
+    ti, tj = t.m.i, t.m.j
+    found: set[str] = set()
+    for c in cues:
+        labels = c.payloads
+        if c.j <= ti:
+            dist = sum(1 for k in range(c.j, ti) if toks[k].is_word)
+            punct = any(not toks[k].is_word for k in range(c.j, ti))
+            if "deny" in labels:
+                found.add("denied")
+            if "neg" in labels and dist <= lex.neg_window and not punct:
+                nxt = toks[c.j].key if c.j < len(toks) else ""
+                if not (lex.stem_set(nxt) & lex.neg_not_followed):
+                    found.add("negated")
+            if "fut" in labels and dist <= lex.fut_window:
+                found.add("future")
+            if "hyp" in labels and dist <= lex.hyp_window:
+                found.add("hypothetical")
+            if "hyp_present" in labels and dist == 0 and t.form.kind == "verb" and t.form.present:
+                found.add("hypothetical")
+            if "claim" in labels:
+                found.add("claimed")
+        elif c.i >= tj:
+            dist = sum(1 for k in range(tj, c.i) if toks[k].is_word)
+            if "fut_after" in labels and dist <= lex.fut_after_window:
+                found.add("future")
+    if t.form.kind == "verb" and t.form.present and t.prefix[-1:] in lex.fut_prefixes:
+        found.add("future")
+    if quote is not None:
+        found.add("claimed")
+    for mode in ("denied", "negated", "future", "hypothetical", "claimed"):
+        if mode in found:
+            return mode
+    return "asserted"
+
+
+def _date(doc: Doc, sent: Sentence, t: _Trig, times: list[TimeExpr], published: dt.date | None,
+          mode: str) -> str | None:
+    """The value of the time expression nearest the trigger in its sentence."""
+    best: tuple[int, str] | None = None
+    for tx in times:
+        if tx.value is None or tx.start < sent.start or tx.end > sent.end:
+            continue
+        d = t.m.start - tx.end if tx.end <= t.m.start else max(0, tx.start - t.m.end)
+        if best is None or d < best[0]:
+            best = (d, tx.value)
+    if best is not None:
+        return best[1]
+    return None
