@@ -145,9 +145,12 @@ class PhraseMatcher(Generic[T]):
         tokens = doc.tokens
         limit = len(tokens) if end is None else end
         out: list[Match[T]] = []
+        cache = self._start_cache
         may_start = self.may_start
         for i in range(start, limit):
-            if not may_start(tokens[i].key):
+            key = tokens[i].key
+            ok = cache.get(key)
+            if not (ok or (ok is None and may_start(key))):
                 continue
             for n, j, payloads in self._walk(tokens, i, limit):
                 out.append(self._make(doc, i, j, n, payloads))
