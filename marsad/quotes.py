@@ -73,6 +73,7 @@ class Cue:
     cls: str = "say"
     relay: bool = False
     nominal: tuple[str, ...] = ()
+    weak: tuple[str, ...] = ()  # prepositions that need a content noun after them
     tense: str = ""
 
 
@@ -83,6 +84,7 @@ class Lexicon:
     verb_prefixes: frozenset[str]
     relay_from: frozenset[str]  # عن and its pronoun forms (نقل عنه)
     occasions: frozenset[str]  # keys after في that name the occasion (في كلمته)
+    content_nouns: frozenset[str]  # nouns that make a weak nominal a claim (أشار إلى وجود)
     fi: str
     li: str
 
@@ -112,10 +114,16 @@ def build_lexicon(lang: Language, data: dict[str, Any]) -> Lexicon:
         lemma = str(e["lemma"])
         cls = str(e.get("class", "say"))
         nominal = tuple(key(p) for p in e.get("nominal") or [])
+        weak = tuple(key(p) for p in e.get("weak_nominal") or [])
         relay = bool(e.get("relay")) or cls == "relay"
         for form, tense in _inflect(e, data["inflection"]):
             kind = "participle" if tense == "participle" else "verb"
-            m.add(form, Cue(kind, lemma, cls, relay, nominal if tense != "present" else (), tense))
+            if tense == "present":
+                m.add(form, Cue(kind, lemma, cls, relay, (), (), tense))
+            elif tense == "participle":  # "مشيرا إلى": after reported words, always content
+                m.add(form, Cue(kind, lemma, cls, relay, nominal + weak, (), tense))
+            else:
+                m.add(form, Cue(kind, lemma, cls, relay, nominal, weak, tense))
         for x in e.get("exclude") or []:
             m.add(str(x), Cue("exclude", lemma))
     simple = {"nouns": "noun", "statement_phrases": "statement", "complementisers": "comp",
@@ -131,12 +139,13 @@ def build_lexicon(lang: Language, data: dict[str, Any]) -> Lexicon:
         for w in stops.get(group) or []:
             m.add(str(w), Cue(kind, str(w), group))
     occasions = frozenset(lang.strip_article(key(w)) for w in stops.get("occasion_after_fi") or [])
+    content = frozenset(lang.strip_article(key(w)) for w in data.get("content_nouns") or [])
     return Lexicon(
         m,
         comp_prefixes=frozenset(key(p) for p in data.get("complementiser_prefixes") or [""]),
         verb_prefixes=frozenset(key(p) for p in data.get("verb_prefixes") or [""]),
         relay_from=frozenset(key(x) for x in data.get("relay_from") or ["عن"]),
-        occasions=occasions, fi=key("في"), li=key("ل"),
+        occasions=occasions, content_nouns=content, fi=key("في"), li=key("ل"),
     )
 
 
@@ -234,6 +243,10 @@ def _index(ctx: _Ctx) -> dict[str, dict[int, _Hit]]:
             if old is None or m.j > old.j:
                 d[m.i] = _Hit(m.i, m.j, cue, m)
     key = ctx.doc.lang.normalize_key
+    stops = out.get("stop", {})
+    for i in list(stops):  # "أمام" is an adjunct, "الإمام" a title
+        if "ال" in key(stops[i].match.prefix):
+            del stops[i]
     for kind in ("verb", "participle"):
         d = out.get(kind, {})
         for i in list(d):
@@ -313,7 +326,7 @@ def _scan_window(ctx: _Ctx, h: _Hit, limit: int, subject: bool) -> _Window:
         if cue.relay and relay_at < 0 and t.key in ctx.lex.relay_from:
             relay_at = k
             w.relay_pronoun = t.key != "عن"
-        if cue.nominal and t.key in cue.nominal:
+        if (cue.nominal and t.key in cue.nominal) or (cue.weak and t.key in cue.weak and _content_noun(ctx, k + 1)):
             nominal.append(k)
         if _occasion_at(ctx, k):
             occasion_end = k + 2
@@ -334,18 +347,28 @@ def _scan_window(ctx: _Ctx, h: _Hit, limit: int, subject: bool) -> _Window:
     return w
 
 
+def _noun_keys(ctx: _Ctx, k: int) -> Iterable[str]:
+    """A token's key without article and clitics, and without a pronoun suffix (with ة
+    restored: تغريدته → تغريدة)."""
+    lang = ctx.doc.lang
+    for _, stem in lang.prefix_variants(ctx.doc.tokens[k].key, True):
+        yield stem
+        for s in lang.suffix_variants(stem)[1:]:
+            yield s
+            if s.endswith("ت"):
+                yield s[:-1] + "ه"
+
+
+def _content_noun(ctx: _Ctx, k: int) -> bool:
+    return k < len(ctx.doc.tokens) and any(x in ctx.lex.content_nouns for x in _noun_keys(ctx, k))
+
+
 def _occasion_at(ctx: _Ctx, k: int) -> bool:
     """في + an occasion (في كلمته، في بيان، في تغريدته)."""
     toks = ctx.doc.tokens
     if toks[k].key != ctx.lex.fi or k + 1 >= len(toks):
         return False
-    nxt = ctx.doc.lang.strip_article(toks[k + 1].key)
-    if nxt in ctx.lex.occasions:
-        return True
-    for s in ctx.doc.lang.suffix_variants(nxt)[1:]:
-        if s in ctx.lex.occasions or (s.endswith("ت") and s[:-1] + "ه" in ctx.lex.occasions):
-            return True
-    return False
+    return any(x in ctx.lex.occasions for x in _noun_keys(ctx, k + 1))
 
 
 def _blocked(ctx: _Ctx, k: int) -> bool:
@@ -645,7 +668,8 @@ def stop_like(ctx: _Ctx, k: int, first: bool) -> bool:
     if ctx.hit("stop", k) is not None or _occasion_at(ctx, k) or _addressee_at(ctx, k, first):
         return True
     if first:
-        return ctx.hit("not_subject", k) is not None and not ctx.prefix(ctx.hits["not_subject"][k])
+        ns = ctx.hit("not_subject", k)
+        return ns is not None and ctx.prefix(ns) in ("", "و", "ف")
     return ctx.hit("pronoun_obj", k) is not None or ctx.hit("source", k) is not None or ctx.cue_at(k) is not None
 
 
@@ -703,7 +727,7 @@ def _best_mention(ctx: _Ctx, pa: int, pb: int) -> ActorRef | None:
     then an organisation or state that heads the phrase or that a spokesperson speaks for."""
     toks = ctx.doc.tokens
     start, end = toks[pa].start, toks[pb - 1].end
-    ms = [m for m in ctx.actors.in_span(start, end) if _usable(ctx, m)]
+    ms = [m for m in ctx.actors.in_span(start, end) if _usable(ctx, m) and not _genitive(ctx, m, pa)]
     if not ms:
         return None
     actors = ctx.actors.actors
@@ -720,6 +744,16 @@ def _best_mention(ctx: _Ctx, pa: int, pb: int) -> ActorRef | None:
     if spokes is not None and spokes.j == first.tok_i:
         return ctx.actors.ref(first)
     return None
+
+
+def _genitive(ctx: _Ctx, m: MentionRef, pa: int) -> bool:
+    """A mention that completes the phrase's head rather than naming the speaker:
+    "السكرتير الخاص للرئيس", "نائب وزير الخارجية"."""
+    if m.tok_i == pa:
+        return False
+    if m.start > ctx.doc.tokens[m.tok_i].start:  # a clitic (ل، ب) before it
+        return True
+    return m.kind == "title" and ctx.hit("honorific", m.tok_i - 1) is None
 
 
 def _title_and_name(ctx: _Ctx, m: MentionRef, pb: int) -> ActorRef | None:
@@ -790,7 +824,7 @@ def _name_part(ctx: _Ctx, pa: int, pb: int) -> tuple[tuple[int, int], tuple[int,
                 k = max(adj)
             if k > first.j and _name_tokens(ctx, k, pb):
                 return (k, pb), (pa, k)
-        elif first.i >= pa + 2 and not ctx.doc.tokens[first.i].key.startswith("ال"):
+        elif first.i >= pa + 2 and not first.prefix and not ctx.doc.tokens[first.i].key.startswith("ال"):
             return (pa, first.i), (first.i, pb)  # "مارك انجت نائب رئيس ..."
     return (pa, pb), (pa, pb)
 
@@ -838,28 +872,82 @@ def _mention_before(ctx: _Ctx, h: _Hit) -> ActorRef | None:
 
 def _sentence_subject(ctx: _Ctx, f: _Found) -> ActorRef | None:
     """For a verb with no subject: a person named before the sentence's first cue, or an
-    actor opening the sentence ("ودانت موسكو ... مؤكدة أن")."""
-    doc = ctx.doc
+    actor right after the sentence's first word ("ودانت موسكو ... مؤكدة أن")."""
+    doc, toks = ctx.doc, ctx.doc.tokens
     sent = doc.sentences[f.sent]
-    first_cue = next((k for k in range(sent.tok_start, f.cue_tok + 1) if ctx.cue_at(k)), f.cue_tok)
-    actors = ctx.actors.actors
-    for m in ctx.actors.in_span(sent.start, doc.tokens[first_cue].start):
-        if _usable(ctx, m) and (actors[m.actor].type == "PER" or m.tok_i - sent.tok_start <= 2):
-            return ctx.actors.ref(m)
+    first_cue = next((k for k in range(sent.tok_start, f.cue_tok) if _pro_drop(ctx, k)), f.cue_tok)
+    person = _first_person(ctx, sent.tok_start, first_cue)
+    if person is not None:
+        return person
+    k0 = sent.tok_start
+    if first_cue > k0 + 1 and toks[k0].is_word and not stop_like(ctx, k0, first=True):
+        for m in ctx.actors.in_span(toks[k0 + 1].start, toks[k0 + 1].end + 1):
+            if m.tok_i == k0 + 1 and _usable(ctx, m):
+                return ctx.actors.ref(m)
     return None
 
 
+def _pro_drop(ctx: _Ctx, k: int) -> bool:
+    """A cue at k whose subject is not named after it ("وأشار إلى ...", "وقال إن"): people
+    named after it are not the sentence's subject."""
+    h = ctx.cue_at(k)
+    if h is None:
+        return False
+    n = h.j
+    toks = ctx.doc.tokens
+    if n >= len(toks):
+        return True
+    return toks[n].text in _COLONS or ctx.hit("comp", n) is not None or stop_like(ctx, n, first=True)
+
+
+def _first_person(ctx: _Ctx, a: int, b: int) -> ActorRef | None:
+    """The first person in tokens [a, b): a person mention, or a name after an honorific
+    ("الدكتورة فلانة الفلانية") when the dictionary and NER know nobody there."""
+    toks = ctx.doc.tokens
+    if b <= a:
+        return None
+    people = [m for m in ctx.actors.in_span(toks[a].start, toks[b - 1].end)
+              if _usable(ctx, m) and ctx.actors.actors[m.actor].type == "PER"]
+    first = people[0] if people else None
+    for k in range(a, first.tok_i if first else b):
+        h = ctx.hit("honorific", k)
+        if h is not None and not ctx.in_region[k]:
+            ref = _honorific_name(ctx, h, b)
+            if ref is not None:
+                return ref
+    if first is None:
+        return None
+    named = [m for m in people if m.kind in _PERSON_KINDS and m.actor == first.actor]
+    return ctx.actors.ref(named[0] if named else first)
+
+
+def _honorific_name(ctx: _Ctx, h: _Hit, b: int) -> ActorRef | None:
+    """The name after an honorific: up to three words, stopping at a stop word, an occasion
+    or a further word with the article once two are taken."""
+    toks = ctx.doc.tokens
+    k = h.j
+    while k < b and k - h.j < 3 and toks[k].is_word and not stop_like(ctx, k, first=False) \
+            and ctx.hit("honorific", k) is None and ctx.hit("occasion", k) is None \
+            and not (k - h.j >= 2 and toks[k].key.startswith("ال")) and not _occasion_word(ctx, k):
+        k += 1
+    if k == h.j:
+        return None
+    text = ctx.doc.text
+    name = text[toks[h.j].start:toks[k - 1].end]
+    ms, me = toks[h.i].start, toks[k - 1].end
+    return ActorRef(name, None, None, None, Span(text[ms:me], ms, me))
+
+
+def _occasion_word(ctx: _Ctx, k: int) -> bool:
+    return any(x in ctx.lex.occasions for x in _noun_keys(ctx, k))
+
+
 def _person_in(ctx: _Ctx, sent_i: int) -> ActorRef | None:
-    """The first named person (else person by title) of a sentence."""
-    doc = ctx.doc
+    """The first person of a sentence."""
     if sent_i < 0:
         return None
-    s = doc.sentences[sent_i]
-    people = [m for m in ctx.actors.in_span(s.start, s.end)
-              if _usable(ctx, m) and ctx.actors.actors[m.actor].type == "PER"]
-    named = [m for m in people if m.kind in _PERSON_KINDS]
-    pick = named or people
-    return ctx.actors.ref(pick[0]) if pick else None
+    s = ctx.doc.sentences[sent_i]
+    return _first_person(ctx, s.tok_start, s.tok_end)
 
 
 def _resolve_speakers(ctx: _Ctx, found: list[_Found]) -> None:
@@ -878,9 +966,9 @@ def _resolve_speakers(ctx: _Ctx, found: list[_Found]) -> None:
                 sp = _sentence_subject(ctx, f)
             if sp is None and last is not None and (f.cls == "continue" or f.sent - last_sent <= 2):
                 sp = last
-            if sp is None:
-                sp = _person_in(ctx, f.sent - 1) or last
-            f.speaker = sp
+            if sp is None and f.cue_tok - ctx.doc.sentences[f.sent].tok_start <= 1:
+                sp = _person_in(ctx, f.sent - 1)  # "وأوضحت أن ..." after a sentence about her
+            f.speaker = sp or last
         if f.speaker is not None:
             last, last_sent = f.speaker, f.sent
 
