@@ -604,7 +604,7 @@ class _Parser:
             m = _DAY_KEY_RE.match(self.key(d)) if d >= self.floor else None
             if m and 1 <= int(m.group(1)) <= 31:
                 if d - 1 >= 0 and self.word_in(d - 1, lex.date_not_after, clitics=True):
-                    return None
+                    return d, 0, 0  # day 0: a place name, the caller drops the whole phrase
                 first = d
                 if self.key(d - 1) == "ال" and d - 1 >= self.floor:  # الـ 14 من
                     first = d - 1
@@ -670,6 +670,8 @@ class _Parser:
         day: int | None = None
         if not cut:
             db = self.day_before(i)
+            if db and not db[2]:
+                return None
             if db:
                 start_i, start_cut, day = db
                 # "4/ صفر" is a score: a strict month needs more than a bare number before it
@@ -681,7 +683,7 @@ class _Parser:
                 start_i, start_cut = i - 1, self.clitic_of(i - 1, lex.month_words)
                 context = True
                 db = self.day_before(start_i) if not start_cut else None
-                if db:  # الـ 28 من شهر ذي الحجة
+                if db and db[2]:  # الـ 28 من شهر ذي الحجة
                     start_i, start_cut, day = db
                     start_i, start_cut = self.with_day_word(start_i, start_cut)
         if not context and h.count:
@@ -913,7 +915,7 @@ class _Parser:
         day = None
         if unit == "month" and not start_cut:
             db = self.day_before(start_i)
-            if db:
+            if db and db[2]:
                 start_i, start_cut, day = db
                 start_i, start_cut = self.with_day_word(start_i, start_cut)
         part = None
