@@ -118,6 +118,7 @@ class _Ident:
     kb_id: str | None = None
     wikidata: str | None = None
     spans: dict[tuple[int, int], str] = field(default_factory=dict)
+    forms: list[tuple[int, str]] = field(default_factory=list)  # (strength, name form) for unknowns
 
 
 @dataclass
@@ -162,9 +163,12 @@ class _Builder:
                 ident.role = role
         return ident
 
-    def add(self, i: int, j: int, start: int, end: int, ident: _Ident, kind: str, prio: int) -> _Cand:
+    def add(self, i: int, j: int, start: int, end: int, ident: _Ident, kind: str, prio: int,
+            form: str | None = None) -> _Cand:
         c = _Cand(i, j, start, end, ident.key, kind, prio)
         self.cands.append(c)
+        if ident.kb_id is None:
+            ident.forms.append((prio, form or self.doc.text[start:end]))
         return c
 
 
@@ -364,19 +368,33 @@ def extract_actors(doc: Doc, published: dt.date | None, res: Resources) -> Actor
         end_tok, country, end_char = country_after(m.j)
         if country is None:
             continue
+        form = ("ا" if m.restored else "") + doc.text[m.start:end_char]
         if as_state and country in kb.entries:
             ident = b.kb_ident(kb.entries[country])
         else:
-            ident = b.unknown_ident(doc.text[m.start:end_char], "ORG", country, role)
-        b.add(m.i, end_tok, m.start, end_char, ident, "agent", 30 + 2 * (end_tok - m.i))
+            ident = b.unknown_ident(form, "ORG", country, role)
+        b.add(m.i, end_tok, m.start, end_char, ident, "agent", 30 + 2 * (end_tok - m.i), form)
 
     # 6. NER names not in the dictionary
+    person_toks: set[int] = set()
+    for m, _e in per_at.values():
+        person_toks.update(range(m.i, m.j))
+    for ent in ner_ents:
+        if ent.label in ("PERS", "PER"):
+            person_toks.update(range(ent.tok_i, ent.tok_j))
+    locative_toks: set[int] = set()
+    for m, _e in gpe_at.values():
+        if _is_locative(doc, m, lang):
+            locative_toks.update(range(m.i, m.j))
     for ent in ner_ents:
         label = {"PERS": "PER", "PER": "PER", "ORG": "ORG", "LOC": "LOC"}.get(ent.label)
         if label is None:
             continue
         surface = doc.text[ent.start:ent.end]
-        country = _context_country(ent.tok_i, ent.tok_j, adj_at, gpe_at, tokens) if label != "LOC" else None
+        if not any("\u0621" <= ch <= "\u064a" for ch in surface):
+            continue  # Latin boilerplate ("Next Previous") is not a name here
+        country = (_context_country(ent.tok_i, ent.tok_j, adj_at, gpe_at, tokens, person_toks, locative_toks)
+                   if label != "LOC" else None)
         ident = b.unknown_ident(surface, label, country, None)
         b.add(ent.tok_i, ent.tok_j, ent.start, ent.end, ident, "ner", 20 + 2 * (ent.tok_j - ent.tok_i))
 
@@ -422,21 +440,30 @@ def _choose_hit(hits: list[AliasHit], unambiguous_ids: set[str], kb: ActorKB) ->
     return None
 
 
-def _context_country(i: int, j: int, adj_at: dict[int, Any], gpe_at: dict[int, Any], tokens: list[Any]) -> str | None:
-    """The country a nearby title or organisation gives an unknown name (up to 6 tokens back,
-    same sentence), or a nationality adjective inside or right after it."""
-    for k in range(i, j + 1):
+def _context_country(i: int, j: int, adj_at: dict[int, Any], gpe_at: dict[int, Any], tokens: list[Any],
+                     stop: set[int] | None = None, locative: set[int] | None = None) -> str | None:
+    """The country that the title or organisation before an unknown name gives it.
+
+    A nationality adjective inside the name or up to 10 tokens back wins ("المختص النفطي
+    الروسي ايجور ياكوفلف"); else a state named up to 7 tokens back, unless it is a place
+    ("... في لبنان وليد الجلال" says where, not whose).  The search stops at the sentence
+    boundary, at punctuation and at another person's name.
+    """
+    for k in range(i, j):
         if k in adj_at:
             return adj_at[k][1]
     sent = tokens[i].sent
-    for k in range(i - 1, max(-1, i - 7), -1):
-        if tokens[k].sent != sent or tokens[k].text in ".،,:؛\"“”«»":
+    stop = stop or set()
+    locative = locative or set()
+    gpe: str | None = None
+    for k in range(i - 1, max(-1, i - 11), -1):
+        if tokens[k].sent != sent or tokens[k].text in ".،,:؛\"“”«»()" or k in stop:
             break
         if k in adj_at:
             return adj_at[k][1]
-        if k in gpe_at:
-            return gpe_at[k][1].country
-    return None
+        if gpe is None and k in gpe_at and i - k <= 7 and k not in locative:
+            gpe = gpe_at[k][1].country
+    return gpe
 
 
 class _Coverage:
@@ -541,13 +568,10 @@ def _build_index(doc: Doc, b: _Builder, chosen: list[_Cand]) -> ActorIndex:
         ident.spans.setdefault((c.start, c.end), c.kind)
     for key in order:
         ident = b.idents[key]
-        if ident.kb_id is None:
-            # unknown actors: the fullest surface form names them
-            forms = [doc.text[s:e] for (s, e), k in ident.spans.items() if k in ("ner", "title", "agent")]
-            if forms:
-                ident.name = max(forms, key=len) if ident.type != "PER" or not any(
-                    k == "ner" for k in ident.spans.values()) else max(
-                    (doc.text[s:e] for (s, e), k in ident.spans.items() if k == "ner"), key=len)
+        if ident.kb_id is None and ident.forms:
+            # unknown actors: the fullest form of the strongest kind of mention names them
+            top = max(p for p, _ in ident.forms)
+            ident.name = max((f for p, f in ident.forms if p >= top - 10), key=len)
         spans = tuple(Span(doc.text[s:e], s, e) for (s, e) in sorted(ident.spans))
         idx.actors.append(Actor(ident.name, ident.type, ident.country, ident.role, ident.kb_id,
                                 ident.wikidata, spans))
