@@ -32,9 +32,15 @@ class Match(Generic[T]):
     payloads: tuple[T, ...]
     prefix: str  # the clitic removed from the first token ("" if none)
     text: str
+    restored: bool = False  # the phrase's article was elided in the text (للجيش → الجيش)
 
     def __len__(self) -> int:
         return self.j - self.i
+
+    @property
+    def surface(self) -> str:
+        """The phrase as a name: the text, with an elided article restored (لجيش → الجيش)."""
+        return "ا" + self.text if self.restored else self.text
 
 
 class _Node:
@@ -104,12 +110,14 @@ class PhraseMatcher(Generic[T]):
             self._start_cache[key] = r
         return r
 
-    def _walk(self, tokens: list[Token], i: int, limit: int) -> Iterator[tuple[int, int, list[Any]]]:
+    def _walk(self, tokens: list[Token], i: int, limit: int) -> Iterator[tuple[int, int, list[Any], bool]]:
         """Yield (prefix_len, j, payloads) for every phrase starting at token i."""
         first = tokens[i]
         pv = self.lang.prefix_variants(first.key, self.article)
         for n, stem in pv:
-            yield from self._walk_from(tokens, i, limit, n, stem)
+            restored = bool(n) and stem != first.key[n:]
+            for nn, j, payloads in self._walk_from(tokens, i, limit, n, stem):
+                yield nn, j, payloads, restored
 
     def _walk_from(self, tokens: list[Token], i: int, limit: int, n: int, stem: str
                    ) -> Iterator[tuple[int, int, list[Any]]]:
@@ -152,8 +160,8 @@ class PhraseMatcher(Generic[T]):
             ok = cache.get(key)
             if not (ok or (ok is None and may_start(key))):
                 continue
-            for n, j, payloads in self._walk(tokens, i, limit):
-                out.append(self._make(doc, i, j, n, payloads))
+            for n, j, payloads, restored in self._walk(tokens, i, limit):
+                out.append(self._make(doc, i, j, n, payloads, restored))
         return out
 
     def find(self, doc: Doc, start: int = 0, end: int | None = None) -> list[Match[T]]:
@@ -170,7 +178,7 @@ class PhraseMatcher(Generic[T]):
         out.sort(key=lambda m: m.start)
         return out
 
-    def _make(self, doc: Doc, i: int, j: int, n: int, payloads: list[Any]) -> Match[T]:
+    def _make(self, doc: Doc, i: int, j: int, n: int, payloads: list[Any], restored: bool = False) -> Match[T]:
         tok = doc.tokens[i]
         start = tok.start
         prefix = ""
@@ -184,7 +192,7 @@ class PhraseMatcher(Generic[T]):
             # "لل" → "ال": the restored alef is not in the text; the match starts after لل
             # minus one, i.e. at the second ل, which is right.
         end = doc.tokens[j - 1].end
-        return Match(i, j, start, end, tuple(payloads), prefix, doc.text[start:end])
+        return Match(i, j, start, end, tuple(payloads), prefix, doc.text[start:end], restored)
 
 
 def phrase_keys(phrase: str, lang: Language) -> list[str]:
