@@ -84,7 +84,11 @@ class _Found:
 
 
 class _Phrases:
-    """A small set of phrases (token-key tuples) for looking a few tokens back or forward."""
+    """A small set of phrases (token-key tuples) for looking a few tokens back or forward.
+
+    Indexed by first and by last key, so that a look-up costs one dict access in the usual
+    case where nothing matches.
+    """
 
     def __init__(self, lang: Language, phrases: dict[str, Any]) -> None:
         self.lang = lang
@@ -93,14 +97,19 @@ class _Phrases:
             keys = tuple(lang.normalize_key(w) for w in str(phrase).split())
             if keys:
                 self.by_keys.setdefault(keys, val)
-        self.max_len = max((len(k) for k in self.by_keys), default=0)
+        self.by_first: dict[str, list[tuple[tuple[str, ...], Any]]] = {}
+        self.by_last: dict[str, list[tuple[tuple[str, ...], Any]]] = {}
+        for keys, val in sorted(self.by_keys.items(), key=lambda kv: -len(kv[0])):
+            self.by_first.setdefault(keys[0], []).append((keys, val))
+            if len(keys) > 1:
+                self.by_last.setdefault(keys[-1], []).append((keys, val))
 
     def forward(self, toks: list[Token], j: int, limit: int) -> tuple[int, Any] | None:
         """The longest phrase starting at token j: (tokens used, value)."""
-        for n in range(min(self.max_len, limit - j), 0, -1):
-            keys = tuple(t.key for t in toks[j:j + n])
-            if keys in self.by_keys:
-                return n, self.by_keys[keys]
+        for keys, val in self.by_first.get(toks[j].key, ()):
+            n = len(keys)
+            if j + n <= limit and all(toks[j + k].key == keys[k] for k in range(1, n)):
+                return n, val
         return None
 
     def backward(self, toks: list[Token], i: int, floor: int) -> tuple[int, int, Any] | None:
@@ -109,13 +118,20 @@ class _Phrases:
         Returns (first token, clitic length in the first token's key, value); the first token
         may carry a proclitic (وخلال, ومساء, لعام).
         """
-        for n in range(min(self.max_len, i - floor), 0, -1):
-            first = toks[i - n]
-            rest = tuple(t.key for t in toks[i - n + 1:i])
-            for cut, stem in self.lang.prefix_variants(first.key, False):
-                keys = (stem, *rest)
-                if keys in self.by_keys:
-                    return i - n, cut, self.by_keys[keys]
+        if i - 1 < floor:
+            return None
+        variants = self.lang.prefix_variants
+        for keys, val in self.by_last.get(toks[i - 1].key, ()):
+            n = len(keys)
+            if i - n < floor or not all(toks[i - n + k].key == keys[k] for k in range(1, n - 1)):
+                continue
+            for cut, stem in variants(toks[i - n].key, False):
+                if stem == keys[0]:
+                    return i - n, cut, val
+        by_keys = self.by_keys
+        for cut, stem in variants(toks[i - 1].key, False):
+            if (stem,) in by_keys:
+                return i - 1, cut, by_keys[(stem,)]
         return None
 
 
