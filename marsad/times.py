@@ -50,7 +50,7 @@ _DIGITS_RE = re.compile(r"[0-9٠-٩۰-۹]+")
 _FOLD_DIGITS = str.maketrans({**{chr(0x0660 + i): str(i) for i in range(10)},
                               **{chr(0x06F0 + i): str(i) for i in range(10)}})
 _DMY_RE = re.compile(r"(\d{1,2})\s?([/.\-])\s?(\d{1,2})\s?\2\s?(\d{4})(?!\d)")
-_YMD_RE = re.compile(r"(\d{4})([/.\-])(\d{1,2})\2(\d{1,2})(?!\d)")
+_YMD_RE = re.compile(r"(\d{4})\s?([/.\-])\s?(\d{1,2})\s?\2\s?(\d{1,2})(?!\d)")
 _RANGE_RE = re.compile(r"\s*[-–—/]\s*(\d{4}|\d{2})(?!\d)")
 _YEAR_KEY_RE = re.compile(r"^(\d{4})(م|ه)?$")
 _DAY_KEY_RE = re.compile(r"^(?:ال)?(\d{1,2})$")
@@ -200,6 +200,7 @@ class TimeLexicon:
         self.month_words = words("month_words")
         self.directions = phrases({w: d for d, ws in data["directions"].items() for w in ws})
         self.period_qualifiers = words("period_qualifiers")
+        self.this_words = words("this_words")
         self.recent_fillers = phrases(flat("recent_fillers"))
         self.recent_last = words("recent_last")
         self.numbers = phrases({w: int(n) for n, ws in data["numbers"].items() for w in ws})
@@ -282,7 +283,7 @@ def _pick(cands: list[tuple[int, Any]], mode: str | None) -> Any:
     if mode == "next":
         ok = [c for c in cands if c[0] > 0]
         return min(ok, key=lambda c: c[0])[1] if ok else None
-    best = min(cands, key=lambda c: (-c[0] if c[0] <= 0 else _FUTURE_COST * c[0], c[0] <= 0))
+    best = min(cands, key=lambda c: (-c[0] if c[0] <= 0 else _FUTURE_COST * c[0], c[0] > 0))
     return best[1]
 
 
@@ -440,9 +441,19 @@ class _Parser:
         t = self.toks[i] if 0 <= i < self.n else None
         return bool(t and t.is_word and t.key.startswith("ال") and not t.key[2:3].isdigit())
 
-    def direction(self, j: int) -> tuple[int, str] | None:
+    def direction(self, j: int) -> tuple[int, str, int] | None:
+        """A direction word at token j: (tokens used, past|next|current, steps).
+
+        الماضي → past 1, قبل الماضي → past 2, المقبل → next 1, الجاري → current 0.
+        """
+        if j >= self.n:
+            return None
         r = self.fwd(self.lex.directions, j)
-        return (r[0], r[1]) if r else None
+        if not r:
+            return None
+        mode = r[1]
+        step = 2 if mode.endswith("2") else (0 if mode == "current" else 1)
+        return r[0], mode.rstrip("2"), step
 
     def year_at(self, j: int) -> tuple[int, int, str] | None:
         """A four-digit year at token j (with its marker): (tokens used, year, calendar)."""
@@ -671,7 +682,7 @@ class _Parser:
             elif self.key(j + 1) in lex.year_words and not hijri:
                 d = self.direction(j + 2)
                 if d and self.pub:
-                    off = {"past": -1, "next": 1, "current": 0}[d[1]]
+                    off = {"past": -d[2], "next": d[2], "current": 0}[d[1]]
                     rel_year = str(self.pub.year + off)
                     j += 2 + d[0]
                     context = True
@@ -773,9 +784,11 @@ class _Parser:
         if force and j < self.n and self.toks[j].text == ")" and i > 0 and self.toks[i - 1].text == "(":
             j += 1
         d = self.direction(j)
+        extra_weeks = 0
         if d:
             j += d[0]
             mode = {"past": "past", "next": "next", "current": "default"}[d[1]]
+            extra_weeks = max(0, d[2] - 1) * (-1 if d[1] == "past" else 1)
         elif not anchor_off:
             r = self.fwd_relday(j)
             if r:
@@ -800,7 +813,7 @@ class _Parser:
             anchor = self.pub + dt.timedelta(days=anchor_off)
             if anchor_off > 0 and mode == "default":
                 mode = "onafter"
-            value = _day(_weekday_date(anchor, wd, mode))
+            value = _day(_weekday_date(anchor, wd, mode) + dt.timedelta(days=7 * extra_weeks))
         return self.found(start_i, start_cut, j, value)
 
     def habitual(self, i: int) -> bool:
@@ -829,7 +842,7 @@ class _Parser:
             k += 1
         if k >= self.n or not self.same_sent(k - 1, k):
             return None
-        if _DAY_KEY_RE.match(self.key(k)):
+        if self.key(k)[:1].isdigit():
             f = self.numeric_date(k)
             if f:
                 return f
@@ -851,8 +864,8 @@ class _Parser:
         if self.word_in(j, lex.relday_not_before.get(word, frozenset())):
             return None  # في أمس الحاجة "in the greatest need"
         is_today = off == 0 and word in lex.today_words
-        if is_today and prefix[-1:] == "ل":
-            return None  # 4000 ريال لليوم "per day"
+        if is_today and prefix[-1:] in ("ل", "ب"):
+            return None  # 4000 ريال لليوم، ثلاث مرات باليوم: "per day"
         if word in lex.relday_needs_context and not (
                 self.weekday_head(j) or (not cut and i - 1 >= self.floor and (
                     self.word_in(i - 1, lex.day_words, clitics=True) or self.back(lex.day_parts, i)))):
@@ -864,6 +877,8 @@ class _Parser:
                     return None
                 if i - 2 >= 0 and self.word_in(i - 2, lex.outlet_nouns, clitics=True):
                     return None
+            if self.in_short_quote(i):
+                return None  # صحيفة «إسرائيل اليوم»: a title in quote marks
         if off == 0:
             if self.word_in(j, lex.today_not_before):
                 return None
@@ -893,6 +908,14 @@ class _Parser:
         value = _day(self.pub + dt.timedelta(days=off)) if self.pub else None
         return self.found(start_i, start_cut, j, value)
 
+    def in_short_quote(self, i: int) -> bool:
+        """Whether token i ends a quoted name of at most three words («إسرائيل اليوم»)."""
+        tok = self.toks[i]
+        q = self.doc.quote_region_at(tok.start)
+        if q is None or self.doc.text[tok.end:q.end].strip():
+            return False
+        return len(self.doc.text[q.start:tok.end].split()) <= 3
+
     def weekday_head(self, k: int) -> tuple[int, int, int] | None:
         if k >= self.n:
             return None
@@ -907,14 +930,14 @@ class _Parser:
             j += 1
         d = self.direction(j)
         mode = None
+        step = 1
+        start_i, start_cut = i, cut
         if d:
             j += d[0]
-            mode = d[1]
-        elif not cut and i - 1 >= self.floor and self.key(i - 1) in ("هذا", "هذه"):
+            mode, step = d[1], d[2]
+        elif not cut and i - 1 >= self.floor and self.key(i - 1) in lex.this_words:
             mode = "current"
-        start_i, start_cut = i, cut
-        if d is None and mode == "current":
-            start_i, start_cut = i - 1, 0
+            start_i = i - 1
         explicit = None
         if unit == "year":
             ya = self.year_at(j)
@@ -926,7 +949,10 @@ class _Parser:
                 if m and ya[0] == 1:
                     j, _ = self.through(j, self.toks[j - 1].end + m.end())
         if mode is None and explicit is None:
-            return None
+            # مطلع العام، حتى نهاية الشهر: a part of the period alone means the current one
+            if cut or not self.back(lex.period_parts, start_i):
+                return None
+            mode = "current"
         # a day of this month: العاشر من الشهر الجاري، 25 من الشهر الماضي
         day = None
         if unit == "month" and not start_cut:
@@ -945,7 +971,7 @@ class _Parser:
         if explicit is not None:
             value = f"{explicit:04d}"
         elif self.pub and mode:
-            off = {"past": -1, "next": 1, "current": 0}[mode]
+            off = {"past": -step, "next": step, "current": 0}[mode]
             pub = self.pub
             if unit == "week":
                 value = _week(pub + dt.timedelta(days=7 * off))
@@ -1020,9 +1046,10 @@ class _Parser:
             j += 1
         # a singular unit that heads a phrase is not a duration: قبل يوم الجمعة، منذ عام 2006،
         # منذ يوم 30 يونيو، منذ شهر محرم
-        if count == 1 and h.count == 1 and j < self.n and self.same_sent(j - 1, j) and (
-                self.key(j)[:1].isdigit() or (self.is_def_word(j) and not self.direction(j))
-                or self.heads_at(j, "month") or self.heads_at(j, "hmonth")):
+        nxt = j + 1 if j < self.n and self.toks[j].text == "(" else j
+        if count == 1 and h.count == 1 and nxt < self.n and self.same_sent(j - 1, nxt) and (
+                self.key(nxt)[:1].isdigit() or (self.is_def_word(nxt) and not self.direction(nxt))
+                or self.heads_at(nxt, "month") or self.heads_at(nxt, "hmonth")):
             return None
         at = num_i
         a = self.back(lex.approximators, at)
