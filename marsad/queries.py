@@ -611,40 +611,71 @@ def parse_search(q: str) -> tuple[list[str], list[str]]:
     return phrases, list(dict.fromkeys(words))
 
 
+def clitic_forms(word: str) -> list[str]:
+    """``word`` and the forms it takes with attached proclitics (و ف ب ل ك and their
+    combinations; ل + ال → لل), so that searching كوريا also finds وكوريا and لكوريا.
+    The prefixes are the language data in marsad.lang.ar.clitics."""
+    from marsad.lang.ar.clitics import NAME_PROCLITICS
+
+    forms = [word]
+    has_article = word.startswith("ال") and len(word) > 3
+    for p in NAME_PROCLITICS:
+        if p.endswith(("لل", "ال")):
+            if has_article:
+                forms.append(p + word[2:])
+        else:
+            forms.append(p + word)
+            if has_article and p.endswith("ل"):
+                forms.pop()  # ل + الـ is written لل (covered above), never لال
+    return list(dict.fromkeys(forms))
+
+
+def _fts5_term(tokens: list[str]) -> str:
+    """One query term (a word or a phrase) for FTS5: the phrase with every clitic form of its
+    first word, ORed.  Tokens are word characters only, so quoting is safe."""
+    rest = " ".join(tokens[1:])
+    alts = [_fts5_quote(f"{f} {rest}".strip()) for f in clitic_forms(tokens[0])]
+    return "(" + " OR ".join(alts) + ")"
+
+
+def _tsquery_term(tokens: list[str]) -> str:
+    """The same for a PostgreSQL tsquery ('simple' configuration)."""
+    rest = "".join(f" <-> '{t}'" for t in tokens[1:])
+    return "(" + " | ".join(f"('{f}'{rest})" for f in clitic_forms(tokens[0])) + ")"
+
+
 def search(store: Store, q: str, limit: int | None = 20, offset: int | None = 0) -> dict[str, Any]:
-    """Full-text search over the normalised title + text (diacritics, hamza forms, ة/ه, ى/ي do
-    not matter); results best first, each with a snippet of the original text."""
+    """Full-text search over the normalised title + text: diacritics, hamza forms, ة/ه and ى/ي
+    do not matter, and a word also matches its forms with attached و ف ب ل ك.  Words are
+    ANDed, ``"..."`` is a phrase.  Results best first, each with a snippet of the original text."""
     lim, off = _check_page(limit, offset, 20)
     phrases, words = parse_search(q or "")
     if not phrases and not words:
         raise QueryError("empty search query")
+    terms = [p.split() for p in phrases] + [[w] for w in words]
     with store.read() as conn:
         if store.dialect == "sqlite":
             t = S.SQLITE_FTS_TABLE
-            expr = " AND ".join([_fts5_quote(p) for p in phrases] + [_fts5_quote(w) for w in words])
+            expr = " AND ".join(_fts5_term(x) for x in terms)
             sql = (f"SELECT rowid AS doc_no, bm25({t}) AS score FROM {t} WHERE {t} MATCH ? "
                    "ORDER BY score, rowid LIMIT ? OFFSET ?")
             hits = conn.exec_driver_sql(sql, (expr, lim + 1, off)).all()
         else:
             t = S.PG_FTS_TABLE
-            parts = ["phraseto_tsquery('simple', %s)"] * len(phrases) + ["plainto_tsquery('simple', %s)"] * (
-                1 if words else 0)
-            tsq = " && ".join(parts)
-            params: list[Any] = [*phrases] + ([" ".join(words)] if words else [])
-            sql = (f"SELECT doc_no, -ts_rank(fts, ({tsq})) AS score FROM {t} WHERE fts @@ ({tsq}) "
-                   "ORDER BY score, doc_no LIMIT %s OFFSET %s")
-            hits = conn.exec_driver_sql(sql, tuple(params + params + [lim + 1, off])).all()
+            tsq = " & ".join(_tsquery_term(x) for x in terms)
+            sql = (f"SELECT doc_no, -ts_rank(fts, to_tsquery('simple', %s)) AS score FROM {t} "
+                   "WHERE fts @@ to_tsquery('simple', %s) ORDER BY score, doc_no LIMIT %s OFFSET %s")
+            hits = conn.exec_driver_sql(sql, (tsq, tsq, lim + 1, off)).all()
         doc_nos = [h.doc_no for h in hits[:lim]]
         arts = {r["doc_no"]: r for r in conn.execute(
             select(A.c.doc_no, A.c.id, A.c.title, A.c.url, A.c.source, A.c.published, A.c.text, A.c.cluster_id)
             .where(A.c.doc_no.in_(doc_nos))).mappings()} if doc_nos else {}
-    terms = [p.split() for p in phrases] + [[w] for w in words]
     items = []
     for h in hits[:lim]:
         r = arts.get(h.doc_no)
         if r is None:
             continue
-        snip, marks = snippet(r["text"], terms)
+        snip, marks = snippet(r["text"], terms)  # no marks when only the title matched
         items.append({"id": r["id"], "title": r["title"], "url": r["url"], "source": r["source"],
                       "published": r["published"], "cluster_id": r["cluster_id"], "score": _round(-h.score),
                       "snippet": snip, "highlights": marks})
@@ -664,8 +695,9 @@ def snippet(text: str, terms: list[list[str]], width: int = 90) -> tuple[str, li
     spans: list[tuple[int, int]] = []
     for term in terms:
         n = len(term)
+        firsts = set(clitic_forms(term[0]))
         for i in range(len(toks) - n + 1):
-            if all(toks[i + k][0] == term[k] for k in range(n)):
+            if toks[i][0] in firsts and all(toks[i + k][0] == term[k] for k in range(1, n)):
                 ks, ke = toks[i][1], toks[i + n - 1][2]
                 end = idx[ke - 1] + 1
                 while end < len(text) and has_droppable(text[end]):  # trailing diacritics

@@ -239,3 +239,21 @@ def test_injection_is_data(loaded: Store) -> None:
     assert Qy.events(loaded, article="a1' OR '1'='1")["items"] == []
     assert Qy.search(loaded, "x'); DROP TABLE articles; --")["items"] == []
     assert Qy.stats(loaded)["articles"]["total"] == 7
+
+
+def test_search_finds_clitic_forms(store: Store) -> None:
+    b = Builder("c1", title=None)
+    b.say("وصل الوفد إلى بيونغيانغ ولكوريا الشمالية مواقف معروفة من الأزمة.")
+    b.say("وقالت مصادر للحكومة إن الاتفاق قريب.")
+    b.actor("North Korea", "GPE", "PRK", ["كوريا الشمالية"], kb_id="PRK")
+    other = Builder("c2", title=None)
+    other.say("قالت الحكومات الأوروبية إن الكوريتين ستجتمعان.")
+    other.actor("North Korea", "GPE", "PRK", ["الكوريتين"], kb_id="PRK")
+    store.write_articles([b.stored(), other.stored()])
+    assert [h["id"] for h in Qy.search(store, "كوريا الشمالية")["items"]] == ["c1"]
+    assert [h["id"] for h in Qy.search(store, '"كوريا الشمالية"')["items"]] == ["c1"]
+    hit = Qy.search(store, "الحكومة")["items"]
+    assert [h["id"] for h in hit] == ["c1"]  # للحكومة = ل + الحكومة; الحكومات is another word
+    (s, e), = hit[0]["highlights"]
+    assert hit[0]["snippet"][s:e] == "للحكومة"
+    assert Qy.search(store, "كوريا")["items"][0]["id"] == "c1"
