@@ -302,7 +302,7 @@ def _resolve_day(pub: dt.date, month: int, day: int, mode: str | None) -> str | 
     if mode == "current":
         return _safe_day(pub.year, month, day)
     cands = []
-    for y in (pub.year - 1, pub.year, pub.year + 1):
+    for y in range(pub.year - 4, pub.year + 2):  # 29 February needs a leap year
         v = _safe_day(y, month, day)
         if v:
             cands.append(((dt.date.fromisoformat(v) - pub).days, v))

@@ -332,3 +332,23 @@ def test_dev_gold_time_values(ar):
                     break
     assert matched / n_gold >= 0.85
     assert right / matched >= 0.80
+
+
+def test_random_word_salad_never_breaks_and_spans_stay_exact(ar):
+    """Fragments of time expressions in random order: no exception, every span exact."""
+    import random
+
+    words = ("اليوم أمس غدا الأول من شهر مساء صباح يوم الجمعة الأحد الماضي المقبل الجاري العام "
+             "الشهر الأسبوع منذ قبل بعد نحو عامين عام أيام الأيام الأخيرة يناير كانون الثاني "
+             "مارس آذار رمضان صفر هـ م 1436 2015 19 31 0 / - ( ) « » . ، في نهاية السابع "
+             "والعشرين الحادي عشر ونصف مضي على الموافق غد ١٩ ٢٠٢٣ 1436هـ 2015م 29/2/2015 "
+             "1300/13/40").split()
+    rng = random.Random(7)
+    pubs = [None, PUB, dt.date(2015, 1, 1), dt.date(1990, 12, 31), dt.date(2077, 6, 30)]
+    found = 0
+    for _ in range(2000):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 12)))
+        for t in extract_times(make_doc(text, ar), rng.choice(pubs)):
+            assert text[t.start:t.end] == t.text and t.start < t.end
+            found += 1
+    assert found > 500
