@@ -135,18 +135,19 @@ class ActorKB:
         self._by_country = defaultdict(list)
         self._defaults = {}
         for e in self.entries.values():
-            # compared by key: "عمّان" in ambiguous covers "عمان" among the capitals
+            # Aliases are compared by key: "عمّان" in ambiguous covers "عمان" among the
+            # capitals, and two spellings that fold alike (أوريدو, اوريدو) give one hit, not
+            # two hits for the same actor (which a linker would read as a tie).
             amb = {self.key(a) for a in e.ambiguous}
-            names = {self.key(a) for a in e.ar}
-            for a in e.ar:
-                self.matcher.add(a, AliasHit(e.id, "ambiguous" if self.key(a) in amb else "name", a))
-            for a in e.ambiguous:
-                if self.key(a) not in names:
-                    self.matcher.add(a, AliasHit(e.id, "ambiguous", a))
-            for c in e.capitals:
-                # an ambiguous capital (عمان: Amman or Oman) is matched as ambiguous only
-                if self.key(c) not in amb:
-                    self.matcher.add(c, AliasHit(e.id, "capital", c))
+            seen: set[tuple[str, ...]] = set()
+            for aliases, kind in ((e.ar, "name"), (e.ambiguous, "ambiguous"), (e.capitals, "capital")):
+                for a in aliases:
+                    k = self.key(a)
+                    if not k or k in seen:
+                        continue
+                    seen.add(k)
+                    # an ambiguous capital (عمان: Amman or Oman) is matched as ambiguous only
+                    self.matcher.add(a, AliasHit(e.id, "ambiguous" if k in amb else kind, a))
             for a in e.default_for:
                 self._defaults.setdefault(self.key(a), e.id)
             for adj in e.adjectives:
