@@ -76,6 +76,7 @@ class _Entry:
     not_before: frozenset[str]
     alt: tuple[tuple[frozenset[str], str, str, int], ...]
     verb_prep_only: bool
+    outcome: bool = False
 
 
 @dataclass
@@ -92,17 +93,24 @@ class _Lexicon:
     svo_gap: frozenset[str]
     clause_ends: frozenset[str]
     barriers: frozenset[str]
+    forward_stops: frozenset[str]
+    scope_stops: frozenset[str]
     relatives: frozenset[str]
     undergoer_window: int
     noun_agent_preps: frozenset[str]
     domestic: frozenset[str]
     speaker_source: frozenset[str]
+    one_sided: frozenset[str]
     neg_window: int
     neg_not_followed: frozenset[str]
     fut_window: int
     fut_after_window: int
     fut_prefixes: frozenset[str]
     hyp_window: int
+    occ_window: int
+    occ_rel_window: int
+    occ_background: frozenset[str]
+    clause_openers: frozenset[str]
     stems: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def stem_set(self, key: str) -> frozenset[str]:
@@ -205,6 +213,7 @@ def _build_lexicon(lang: Language) -> _Lexicon:
             not_before=_keys(expand(e.get("not_before", [])), lang),
             alt=tuple(alts),
             verb_prep_only=bool(e.get("verb_target_prep_only")),
+            outcome=bool(e.get("outcome")),
         ))
         idx = len(entries) - 1
         for pair in e.get("verbs") or []:
@@ -222,13 +231,14 @@ def _build_lexicon(lang: Language) -> _Lexicon:
     fut = mod.get("future") or {}
     hyp = mod.get("hypothetical") or {}
     frames = mod.get("frames") or {}
+    occ = mod.get("occurrence") or {}
     for label, words in (
         ("neg", neg.get("words")), ("deny", (mod.get("denial") or {}).get("words")),
         ("fut", fut.get("before")), ("fut_after", fut.get("after")),
         ("hyp", hyp.get("before")), ("hyp_present", hyp.get("before_present")),
         ("claim", (mod.get("claim") or {}).get("words")),
         ("agent", frames.get("agent_markers")), ("undergoer", frames.get("undergoer_verbs")),
-        ("between", frames.get("between")),
+        ("between", frames.get("between")), ("occur", occ.get("verbs")),
     ):
         for w in words or []:
             cues.add(str(w), label)
@@ -243,17 +253,24 @@ def _build_lexicon(lang: Language) -> _Lexicon:
         svo_gap=frozenset(key(p) for p in frames.get("svo_gap", [])),
         clause_ends=frozenset(key(p) for p in frames.get("clause_ends", [])),
         barriers=frozenset(key(p) for p in frames.get("barriers", [])),
+        forward_stops=frozenset(key(p) for p in frames.get("forward_stops", [])),
+        scope_stops=frozenset(key(p) for p in frames.get("scope_stops", [])),
         relatives=frozenset(key(p) for p in frames.get("relatives", [])),
         undergoer_window=int(frames.get("undergoer_window", 6)),
         noun_agent_preps=frozenset(key(p) for p in frames.get("noun_agent_prepositions", [])),
         domestic=frozenset(data.get("domestic_types") or ()),
         speaker_source=frozenset(data.get("speaker_as_source_types") or ()),
+        one_sided=frozenset(data.get("one_sided_types") or ()),
         neg_window=int(neg.get("window", 3)),
         neg_not_followed=_keys(neg.get("not_followed_by", []), lang),
         fut_window=int(fut.get("window", 6)),
         fut_after_window=int(fut.get("after_window", 3)),
         fut_prefixes=frozenset(key(p) for p in fut.get("prefix", [])),
         hyp_window=int(hyp.get("window", 6)),
+        occ_window=int(occ.get("window", 4)),
+        occ_rel_window=int(occ.get("relative_window", 2)),
+        occ_background=_keys(occ.get("background_before", []), lang),
+        clause_openers=_keys(occ.get("clause_openers", []), lang),
     )
 
 
@@ -297,6 +314,8 @@ class _Trig:
     entry: _Entry
     suffix: bool  # carries an object/possessive pronoun
     prefix: str  # normalised proclitic
+    plural: bool = False  # the pronoun suffix is plural (هم، هن، هما)
+    ambiguous: bool = False  # the same letters are also a noun of the lexicon (قتل، خطف، دعم)
 
 
 def _mention_prep(doc: Doc, mention: Any, sent: Sentence, lex: _Lexicon, trig_tokens: set[int]) -> str | None:
@@ -320,8 +339,8 @@ def _mention_prep(doc: Doc, mention: Any, sent: Sentence, lex: _Lexicon, trig_to
     # one word carrying a clitic preposition before the mention: "لشرق روسيا"
     if k not in trig_tokens and doc.tokens[k].is_word:
         base = pk[1:] if pk[:1] in ("و", "ف") and len(pk) > 4 else pk
-        if base[:1] in lex.clitic_preps and len(base) >= 4:
-            return base[:1]
+        if base[:1] == "ل" and len(base) >= 4:
+            return "ل"
     return None
 
 
@@ -363,11 +382,14 @@ def _cut(g: _Group, trig: _Trig) -> bool:
 
 
 def extract_events(doc: Doc, actors: Any, quotes: list[Quote], times: list[TimeExpr],
-                   published: dt.date | None, res: Any, *, keep_unknown: bool = False) -> list[Event]:
+                   published: dt.date | None, res: Any, *, keep_unknown: bool = False,
+                   occurrences_only: bool = False) -> list[Event]:
     """Every event of ``doc``.
 
     ``keep_unknown``: also return events with neither a known source nor a known target
-    (for sentence-level detection benchmarks); the pipeline leaves it off.
+    (for sentence-level detection); the pipeline leaves it off.  ``occurrences_only``: only
+    the events a sentence reports as taking place, not background mentions (see
+    ``occurrence`` in modality.yaml) — GDELT's "root event" idea, used for detection.
     """
     lex = _lexicon(doc.lang)
     if not doc.tokens:
@@ -392,6 +414,8 @@ def extract_events(doc: Doc, actors: Any, quotes: list[Quote], times: list[TimeE
         scues = cues_by_sent.get(si, [])
         done: list[tuple[_Trig, list[_Member], list[_Member]]] = []
         for t in ts:
+            if occurrences_only and not _occurs(doc, t, scues, lex):
+                continue
             srcs, tgts, pairs = _arguments(doc, sent, t, groups, scues, lex, done)
             qi = _quote_of(t.m.start, quotes)
             if not srcs and tgts and qi is not None and t.entry.type in lex.speaker_source:
@@ -413,11 +437,11 @@ def extract_events(doc: Doc, actors: Any, quotes: list[Quote], times: list[TimeE
             if not pairs and keep_unknown:
                 pairs = [(srcs[0] if srcs else None, tgts[0] if tgts else None)]
             for s, g in pairs:
-                known = (s is not None and (s.country or s.actor >= 0)) or (g is not None and g.country)
-                if not keep_unknown and not ((s and s.country) or (g and g.country)):
-                    continue
-                if not keep_unknown and not known:
-                    continue
+                if not keep_unknown:
+                    if not ((s and s.country) or (g and g.country)):
+                        continue  # nobody known: only useful for detection
+                    if (s is None or g is None) and etype not in lex.one_sided:
+                        continue  # a dyadic type with one side missing is mostly a missed argument
                 events.append(Event(
                     type=etype, cameo=code, goldstein=gold, quad_class=quad, mode=mode, date=date,
                     source=s.ref if s else None, target=g.ref if g else None,
@@ -434,7 +458,11 @@ def _find_triggers(doc: Doc, lex: _Lexicon) -> list[_Trig]:
         prefix = key(m.prefix) if m.prefix else ""
         last = doc.tokens[m.j - 1]
         best: _Trig | None = None
-        for form in sorted(m.payloads, key=lambda f: (not lex.entries[f.entry].requires, f.kind != "verb")):
+        # a word that is both verb and noun (دعم، رفض) is a noun after a preposition
+        prev = doc.tokens[m.i - 1].key if m.i > 0 else ""
+        noun_first = prev in lex.preps or (prev[:1] in ("و", "ف") and prev[1:] in lex.preps)
+        for form in sorted(m.payloads, key=lambda f: (not lex.entries[f.entry].requires,
+                                                      (f.kind != "verb") != noun_first)):
             entry = lex.entries[form.entry]
             allowed = lex.verb_prefixes if form.kind == "verb" else lex.noun_prefixes
             if prefix not in allowed:
@@ -445,9 +473,11 @@ def _find_triggers(doc: Doc, lex: _Lexicon) -> list[_Trig]:
             if m.j - 1 == m.i and prefix:
                 last_key = last_key[len(prefix):] if last_key.startswith(prefix) else last_key
             suffix = last_key != form.last_key and not last_key.endswith(form.last_key)
-            if suffix and form.kind == "verb" and last.text.endswith("ة"):
-                continue  # أسلحة is not أسلح + ه
-            best = _Trig(m, form, entry, suffix, prefix)
+            if form.kind == "verb" and last.text.endswith("ة"):
+                continue  # verbs never end in ة: أسلحة is not أسلح + ه, وزارة is not زاره
+            plural = suffix and last_key.endswith(("هم", "هن", "هما", "كم", "نا"))
+            kinds = {f.kind for f in m.payloads}
+            best = _Trig(m, form, entry, suffix, prefix, plural, len(kinds) > 1)
             break
         if best is not None:
             cands.append(best)
@@ -514,7 +544,7 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
     agent = _agent_group(t, cues, after)
 
     # "بين X و Y" after the trigger (or right before it): both directions
-    btw = next((g for g in after if g.between and len(g.members) > 1 and g.i - mj <= 8), None)
+    btw = next((g for g in after if g.between and len(g.members) > 1 and g.i - mj <= 3), None)
     if btw is None:
         btw = next((g for g in before if g.between and len(g.members) > 1 and mi - g.j <= 2), None)
 
@@ -529,15 +559,14 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
             tgt = svo or (vso if vso is not agent else None)
         elif t.suffix:  # object pronoun: "اتهمتها الولايات المتحدة"
             src = vso
-            tgt = next((g for g in before if g is not src and mi - g.j <= _TARGET_AFTER), None)
+            tgt = _antecedent(t, before, src)
         elif svo is not None:
             src = svo
-            tgt = _target_after(after, mj, e, lex, direct=not e.verb_prep_only)
+            tgt = _target_after(doc, after, mj, e, lex, direct=not e.verb_prep_only)
         else:
             src = vso
             start = src.j if src is not None else mj
-            tgt = _target_after([g for g in after if g is not src and g.i >= start], start, e, lex,
-                                direct=not e.verb_prep_only)
+            tgt = _target_after(doc, after, start, e, lex, direct=not e.verb_prep_only, exclude=[src])
             if src is None:
                 src = next((g for g in reach if g.prep is None and mi - g.j <= _SUBJ_BEFORE), None)
         if tgt is None:
@@ -545,7 +574,7 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
                        None)
     else:
         if t.suffix:  # possessive: "زيارته", "هجومها على أوكرانيا"
-            gen = next((g for g in before if mi - g.j <= _TARGET_AFTER), None)
+            gen = _antecedent(t, before, None)
         else:
             gen = next((g for g in after if g.prep is None and g.i - mj <= _GENITIVE_GAP
                         and _words_only(doc, mj, g.i)), None)
@@ -553,11 +582,11 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
         nagent = nagent or _relative_agent(doc, t, after, lex)
         under = _undergoer(t, cues, lex)
         gen_is_source = e.genitive_source
-        if not gen_is_source and t.suffix and _target_after(after, mj, e, lex, direct=False) is not None:
+        if not gen_is_source and t.suffix and _target_after(doc, after, mj, e, lex, direct=False) is not None:
             gen_is_source = True  # "هجومها على أوكرانيا": the possessor attacks
         if accused is not None:
             # "اتهمتها X بتزويد فاغنر": the accused does the complement; the genitive receives it
-            tgt = gen if gen is not None else _target_after(after, mj, e, lex, direct=e.direct)
+            tgt = gen if gen is not None else _target_after(doc, after, mj, e, lex, direct=e.direct)
         elif under is not None:
             # "تخضع روسيا لعقوبات": the subject of the undergoer verb is the target
             ui, uj = under
@@ -568,14 +597,14 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
             src = nagent or gen
             start = gen.j if gen is not None and not t.suffix else mj
             rest = [g for g in after if g is not src and g is not gen and g.i >= start]
-            tgt = _target_after(rest, start, e, lex, direct=False)
+            tgt = _target_after(doc, rest, start, e, lex, direct=False)
             if tgt is None and gen is not None and e.direct and not t.suffix:
                 tgt = next((g for g in rest if g.prep is None and g.i - gen.j <= 1), None)
             # "زيارة لبوتين إلى كوريا": ل names the visitor when إلى names the place
             if src is None and tgt is not None and tgt.prep in ("الي", "إلى"):
                 src = next((g for g in after if g.prep == "ل" and g.j <= tgt.i), None)
         else:
-            tgt = gen or _target_after(after, mj, e, lex, direct=False)
+            tgt = gen or _target_after(doc, after, mj, e, lex, direct=False)
             src = nagent
         if src is None and accused is None and under is None:
             src = next((g for g in reach if g is not tgt and g.prep is None and mi - g.j <= _SUBJ_BEFORE), None)
@@ -597,6 +626,15 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
     elif src is not None and len(src.members) > 1 and not tgts and e.symmetric:
         pairs = [(a, b) for a in src.members for b in src.members if a.actor != b.actor]
     return srcs, tgts, pairs
+
+
+def _antecedent(t: _Trig, before: list[_Group], skip: _Group | None) -> _Group | None:
+    """What a pronoun suffix points back to: the nearest group before; only its first
+    member for a singular pronoun ("تدعمها" after "ماليزيا وهولندا" is Malaysia)."""
+    g = next((g for g in before if g is not skip and t.m.i - g.j <= _TARGET_AFTER), None)
+    if g is None or len(g.members) == 1 or t.plural:
+        return g
+    return _Group([g.members[0]], g.i, g.j, g.prep, False)
 
 
 def _same_clause(doc: Doc, groups: list[_Group], mi: int, mj: int, lex: _Lexicon) -> list[_Group]:
@@ -641,15 +679,47 @@ def _words_only(doc: Doc, i: int, j: int) -> bool:
     return all(doc.tokens[k].is_word for k in range(i, j))
 
 
-def _target_after(after: list[_Group], start: int, e: _Entry, lex: _Lexicon, direct: bool) -> _Group | None:
-    for g in after:
-        if g.i - start > _TARGET_AFTER:
-            break
+def _target_after(doc: Doc, after: list[_Group], start: int, e: _Entry, lex: _Lexicon, direct: bool,
+                  exclude: Sequence[_Group | None] = ()) -> _Group | None:
+    """The target after token ``start``: a direct object, a group governed by one of the
+    entry's prepositions, or the first group within a few words after such a preposition
+    ("لشرق روسيا", "للهجوم الذي تقوده روسيا")."""
+    stop = _forward_stop(doc, start, start + _TARGET_AFTER, lex)
+    cands = [g for g in after if start <= g.i < stop and not any(g is x for x in exclude)]
+    for g in cands:
         if g.prep is None and direct and e.direct:
             return g
         if g.prep is not None and g.prep in e.preps:
             return g
+    if not cands:
+        return None
+    toks = doc.tokens
+    for k in range(start, stop):
+        key = toks[k].key
+        if key in e.preps or (key[:1] in ("و", "ف") and key[1:] in e.preps):
+            lo = k + 1
+        elif key[:1] in lex.clitic_preps and key[:1] in e.preps and len(key) >= 4 and toks[k].is_word:
+            lo = k
+        else:
+            continue
+        g = next((g for g in cands if lo <= g.i <= k + 4 and g.prep in (None, "ل", "ب", "من")), None)
+        if g is not None:
+            return g
     return None
+
+
+def _forward_stop(doc: Doc, start: int, limit: int, lex: _Lexicon) -> int:
+    """First token after ``start`` where a forward search stops (a new clause)."""
+    toks = doc.tokens
+    sent = toks[start - 1].sent if start > 0 else 0
+    n = len(toks)
+    for k in range(start, min(limit, n)):
+        t = toks[k]
+        if t.sent != sent or t.key in lex.forward_stops:
+            return k
+        if t.key in (",", "،") and k + 1 < n and toks[k + 1].key[:1] == "و" and k + 1 != start:
+            return k
+    return min(limit, n)
 
 
 def _agent_group(t: _Trig, cues: list[Match[str]], after: list[_Group]) -> _Group | None:
@@ -720,6 +790,39 @@ def _speaker(q: Quote, actors: Any) -> _Member | None:
     return _Member(sp, sp.country, -1, "PER")
 
 
+def _occurs(doc: Doc, t: _Trig, cues: list[Match[str]], lex: _Lexicon) -> bool:
+    """Whether the trigger reports an event taking place (not a background mention)."""
+    toks = doc.tokens
+    rel = lex.relatives
+    if t.form.kind == "verb":
+        if any(toks[k].key in rel for k in range(max(0, t.m.i - lex.occ_rel_window), t.m.i)):
+            return False  # "الرجل الذي قتل عام 2002"
+        if t.ambiguous and not t.suffix:
+            # "قتل" is also the noun "killing": a verb when it opens its clause or a count follows
+            k = t.m.i - 1
+            opens = k < 0 or not toks[k].is_word or toks[k].sent != toks[t.m.i].sent \
+                or toks[k].key in lex.clause_openers
+            nxt = toks[t.m.j].key if t.m.j < len(toks) else ""
+            return opens or nxt[:1].isdigit() or nxt in lex.clause_openers
+        return True
+    if t.entry.outcome:
+        # "مقتل 5 أشخاص" reports the outcome, "على مقتل بوتو" refers to it; "أسفر عن مقتل"
+        # and "أدى إلى مقتل" report it again
+        pre = t.prefix[-1:] in lex.clitic_preps
+        if t.m.i > 0 and (toks[t.m.i - 1].key in lex.preps or pre):
+            k = t.m.i - (0 if pre else 1)
+            return any("occur" in c.payloads and 0 <= k - c.j <= 1 for c in cues)
+        return True
+    if "ال" in t.prefix or "لل" in t.prefix:
+        return False  # a definite noun names an event already known: "الهجوم الذي وقع أمس"
+    if t.m.i > 0 and lex.stem_set(toks[t.m.i - 1].key) & lex.occ_background:
+        return False  # "بعد هجوم", "منذ اغتيال": a reference point in time
+    for c in cues:
+        if "occur" in c.payloads and (0 <= t.m.i - c.j <= lex.occ_window or 0 <= c.i - t.m.j <= lex.occ_window):
+            return True
+    return False
+
+
 def _quote_of(offset: int, quotes: list[Quote]) -> int | None:
     for k, q in enumerate(quotes):
         if q.start <= offset < q.end:
@@ -736,7 +839,8 @@ def _mode(doc: Doc, t: _Trig, cues: list[Match[str]], lex: _Lexicon, quote: int 
         if c.j <= ti:
             dist = sum(1 for k in range(c.j, ti) if toks[k].is_word)
             punct = any(not toks[k].is_word for k in range(c.j, ti))
-            if "deny" in labels:
+            scoped = not any(toks[k].key in lex.scope_stops for k in range(c.j, ti))
+            if "deny" in labels and scoped:
                 found.add("denied")
             if "neg" in labels and dist <= lex.neg_window and not punct:
                 nxt = toks[c.j].key if c.j < len(toks) else ""
@@ -748,7 +852,7 @@ def _mode(doc: Doc, t: _Trig, cues: list[Match[str]], lex: _Lexicon, quote: int 
                 found.add("hypothetical")
             if "hyp_present" in labels and dist == 0 and t.form.kind == "verb" and t.form.present:
                 found.add("hypothetical")
-            if "claim" in labels:
+            if "claim" in labels and scoped:
                 found.add("claimed")
         elif c.i >= tj:
             dist = sum(1 for k in range(tj, c.i) if toks[k].is_word)
