@@ -373,6 +373,16 @@ def _groups(doc: Doc, actors: Any, sent: Sentence, lex: _Lexicon, trig_tokens: s
     return out
 
 
+@dataclass
+class _Done:
+    """A trigger already handled in this sentence, with the arguments it got."""
+
+    trig: _Trig
+    srcs: list[_Member]
+    tgts: list[_Member]
+    accused: bool = False  # its source came from an accusation ("اتهمتها X بتزويد")
+
+
 def _cut(g: _Group, trig: _Trig) -> bool:
     """Whether the group overlaps the trigger (an actor inside a trigger phrase)."""
     return g.i < trig.m.j and trig.m.i < g.j
@@ -405,25 +415,30 @@ def extract_events(doc: Doc, actors: Any, quotes: list[Quote], times: list[TimeE
     for c in cues:
         cues_by_sent.setdefault(doc.tokens[c.i].sent, []).append(c)
     events: list[Event] = []
-    for si, ts in by_sent.items():
+    accusations: list[tuple[int, list[_Member], list[_Member]]] = []
+    for si, ts in sorted(by_sent.items()):
         if si < 0:
             continue
         sent = doc.sentences[si]
         trig_tokens = {k for t in ts for k in range(t.m.i, t.m.j)}
         groups = _groups(doc, actors, sent, lex, trig_tokens) if actors is not None else []
         scues = cues_by_sent.get(si, [])
-        done: list[tuple[_Trig, list[_Member], list[_Member]]] = []
+        done: list[_Done] = []
         for t in ts:
             if occurrences_only and not _occurs(doc, t, scues, lex):
                 continue
-            srcs, tgts, pairs = _arguments(doc, sent, t, groups, scues, lex, done)
+            srcs, tgts, pairs, accused = _arguments(doc, sent, t, groups, scues, lex, done)
             qi = _quote_of(t.m.start, quotes)
             if not srcs and tgts and qi is not None and t.entry.type in lex.speaker_source:
                 sp = _speaker(quotes[qi], actors)
                 if sp is not None:
                     srcs = [sp]
-            done.append((t, srcs, tgts))
+            if srcs and not tgts and pairs is None and t.entry.type == "REJECT":
+                tgts = _accuser(srcs, accusations, si)  # "لكن موسكو تنفي ذلك"
+            done.append(_Done(t, srcs, tgts, accused))
             etype, code = _retype(doc, t, lex)
+            if etype == "ACCUSE" and srcs and tgts:
+                accusations.append((si, srcs, tgts))
             mode = _mode(doc, t, scues, lex, qi)
             date = _date(doc, sent, t, times, published, mode)
             sentence = (sent.start, sent.end)
@@ -531,9 +546,9 @@ def _retype(doc: Doc, t: _Trig, lex: _Lexicon) -> tuple[str, str]:
 
 
 def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: list[Match[str]],
-               lex: _Lexicon, done: list[tuple[_Trig, list[_Member], list[_Member]]]
-               ) -> tuple[list[_Member], list[_Member], list[tuple[_Member | None, _Member | None]] | None]:
-    """(sources, targets, explicit pairs or None) of one trigger."""
+               lex: _Lexicon, done: list[_Done]
+               ) -> tuple[list[_Member], list[_Member], list[tuple[_Member | None, _Member | None]] | None, bool]:
+    """(sources, targets, explicit pairs or None, source from an accusation) of one trigger."""
     e = t.entry
     mi, mj = t.m.i, t.m.j
     groups = _same_clause(doc, groups, mi, mj, lex)
@@ -550,6 +565,7 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
 
     src: _Group | None = None
     tgt: _Group | None = None
+    src_members: list[_Member] | None = None
     accused = _accused(t, done)
     if t.form.kind == "verb":
         svo = next((g for g in before if g.prep is None and _gap_ok(doc, g.j, mi, lex)), None)
@@ -562,6 +578,10 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
             tgt = _antecedent(t, before, src)
         elif svo is not None:
             src = svo
+            tgt = _target_after(doc, after, mj, e, lex, direct=not e.verb_prep_only)
+        elif (carried := _carried_subject(doc, t, done, lex)) is not None:
+            # "ونفت موسكو ... ، واتهمت العسكريين الأوكرانيين": the second verb shares the subject
+            src_members = carried
             tgt = _target_after(doc, after, mj, e, lex, direct=not e.verb_prep_only)
         else:
             src = vso
@@ -578,7 +598,9 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
         else:
             gen = next((g for g in after if g.prep is None and g.i - mj <= _GENITIVE_GAP
                         and _words_only(doc, mj, g.i)), None)
-        nagent = agent or next((g for g in after if g.prep in lex.noun_agent_preps and g.i - mj <= 2), None)
+        # "بدعم من السعودية", "المساعدة المقدمة من واشنطن"
+        nagent = agent or next((g for g in after if g.prep in lex.noun_agent_preps and g.i - mj <= 4
+                                and _words_only(doc, mj, g.i)), None)
         nagent = nagent or _relative_agent(doc, t, after, lex)
         under = _undergoer(t, cues, lex)
         gen_is_source = e.genitive_source
@@ -592,7 +614,8 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
             ui, uj = under
             tgt = next((g for g in groups if g.i >= uj and g.j <= mi and g.prep is None), None) or next(
                 (g for g in reach if g.j <= ui and g.prep is None and ui - g.j <= _SUBJ_BEFORE), None)
-            src = nagent or (gen if gen_is_source and gen is not tgt else None)
+            src = nagent or (gen if gen_is_source and gen is not tgt else None) or next(
+                (g for g in after if g.prep in lex.noun_agent_preps and g.i - mj <= 8), None)
         elif gen_is_source:
             src = nagent or gen
             start = gen.j if gen is not None and not t.suffix else mj
@@ -612,7 +635,8 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
             tgt = next((g for g in reach if g is not src and g.prep in e.preps and mi - g.j <= _TARGET_BEFORE),
                        None)
 
-    srcs = accused if accused is not None else (list(src.members) if src is not None else [])
+    srcs = accused if accused is not None else (
+        src_members if src_members is not None else (list(src.members) if src is not None else []))
     tgts = list(tgt.members) if tgt is not None else []
     if tgt is not None and tgt.between and len(tgt.members) > 1:
         btw = tgt
@@ -625,7 +649,7 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
             pairs = [(a, b) for a in inner for b in inner if a.actor != b.actor]
     elif src is not None and len(src.members) > 1 and not tgts and e.symmetric:
         pairs = [(a, b) for a in src.members for b in src.members if a.actor != b.actor]
-    return srcs, tgts, pairs
+    return srcs, tgts, pairs, accused is not None
 
 
 def _antecedent(t: _Trig, before: list[_Group], skip: _Group | None) -> _Group | None:
@@ -661,7 +685,8 @@ def _relative_agent(doc: Doc, t: _Trig, after: list[_Group], lex: _Lexicon) -> _
         if toks[k].key in lex.relatives:
             v = k + 1
             if v < n and toks[v].is_word and toks[v].key.endswith(("ه", "ها", "هم")):
-                return next((g for g in after if g.i > v and g.i - v <= 2 and g.prep is None), None)
+                # "غارات نفذها الطيران التابع للنظام السوري"
+                return next((g for g in after if g.i > v and g.i - v <= 4 and g.prep in (None, "ل")), None)
             return None
         if not toks[k].is_word:
             return None
@@ -736,14 +761,41 @@ def _undergoer(t: _Trig, cues: list[Match[str]], lex: _Lexicon) -> tuple[int, in
     return None
 
 
-def _accused(t: _Trig, done: list[tuple[_Trig, list[_Member], list[_Member]]]) -> list[_Member] | None:
-    """For "اتهمتها X بتزويد ...": the complement's doer is the accused."""
-    if t.prefix[-1:] != "ب":
+def _accused(t: _Trig, done: list[_Done]) -> list[_Member] | None:
+    """For "اتهمتها X بتزويد ... ونشر قوات": the complements' doer is the accused."""
+    if t.form.kind != "noun" or not done:
         return None
-    for prev, _srcs, tgts in reversed(done):
-        if prev.entry.type == "ACCUSE" and t.m.i - prev.m.j <= 4 and tgts:
-            return tgts
+    if t.prefix[-1:] == "ب":
+        for d in reversed(done):
+            if d.trig.entry.type == "ACCUSE" and t.m.i - d.trig.m.j <= 4 and d.tgts:
+                return d.tgts
+        return None
+    last = done[-1]
+    if t.prefix[:1] == "و" and last.accused and t.m.i - last.trig.m.j <= 8:
+        return last.srcs  # a second complement joined by و
     return None
+
+
+def _carried_subject(doc: Doc, t: _Trig, done: list[_Done], lex: _Lexicon) -> list[_Member] | None:
+    """The subject of the previous verb when this one follows it as "، و<verb>"."""
+    if not done or t.prefix[:1] != "و" or t.m.i < 1 or doc.tokens[t.m.i - 1].key not in (",", "،"):
+        return None
+    last = done[-1]
+    if last.trig.form.kind != "verb" or not last.srcs or t.m.i - last.trig.m.j > 15:
+        return None
+    return last.srcs
+
+
+def _accuser(srcs: list[_Member], accusations: list[tuple[int, list[_Member], list[_Member]]],
+             si: int) -> list[_Member]:
+    """A denial with no object answers the latest accusation against the denier."""
+    countries = {s.country for s in srcs if s.country}
+    for asi, asrcs, atgts in reversed(accusations):
+        if si - asi > 3:
+            break
+        if countries & {t.country for t in atgts}:
+            return list(asrcs)
+    return []
 
 
 def _pairs(srcs: list[_Member], tgts: list[_Member], etype: str, lex: _Lexicon
