@@ -68,7 +68,7 @@ _FUTURE_COST = 3
 class _Head:
     """What a head word is: ``kind`` and its value (month number, weekday, unit ...)."""
 
-    kind: str  # month | hmonth | weekday | relday | period | plural | unit
+    kind: str  # month | hmonth | weekday | relday | period | plural | unit | feast
     val: Any
     count: int = 0  # units: 1 (singular), 2 (dual), 0 (plural); months: 1 if ambiguous
     word: str = ""  # the lexicon entry's key, for word-specific rules
@@ -150,6 +150,8 @@ class TimeLexicon:
         for num, names in data["hijri_months"].items():
             for name in names:
                 m.add(name, _Head("hmonth", int(num), 1, key(name)))
+        for name, md in (data.get("hijri_feasts") or {}).items():
+            m.add(name, _Head("feast", (int(md[0]), int(md[1]))))
         for num, names in data["weekdays"].items():
             for name in names:
                 m.add(name, _Head("weekday", int(num)))
@@ -189,6 +191,9 @@ class TimeLexicon:
         self.relday_not_before = {key(w): frozenset(key(x) for x in xs)
                                   for w, xs in (data.get("relday_not_before") or {}).items()}
         self.today_not_before = words("today_not_before")
+        self.day_adjectives = words("day_adjectives")
+        self.adjective_suffixes = tuple(key(w) for w in data.get("adjective_suffixes", []))
+        self.not_definite = words("not_definite")
         self.outlet_nouns = words("outlet_nouns")
         self.counted_nouns = words("counted_nouns")
         self.year_events = words("year_events")
@@ -224,6 +229,8 @@ class TimeLexicon:
         self.year_markers = phrases({w: "g" for w in data["year_markers"]["gregorian"]}
                                     | {w: "h" for w in data["year_markers"]["hijri"]})
         self.period_parts = phrases({w: p for p, ws in data["period_parts"].items() for w in ws})
+        self.recurring = phrases(flat("recurring"))
+        self.feast_days = phrases({w: int(n) for n, ws in (data.get("feast_days") or {}).items() for w in ws})
         self.leading = phrases(flat("leading_prepositions"))
 
 
@@ -438,8 +445,19 @@ class _Parser:
         return False
 
     def is_def_word(self, i: int) -> bool:
+        """A word with the definite article (not إلى/إلا, whose keys look like one)."""
         t = self.toks[i] if 0 <= i < self.n else None
-        return bool(t and t.is_word and t.key.startswith("ال") and not t.key[2:3].isdigit())
+        return bool(t and t.is_word and t.key.startswith("ال") and not t.key[2:3].isdigit()
+                    and t.key not in self.lex.not_definite)
+
+    def is_adjective(self, i: int) -> bool:
+        """A definite word that describes a preceding noun: اليوم التالي، اليوم الوطني، اليوم الأول."""
+        lex = self.lex
+        if not self.is_def_word(i):
+            return False
+        k = self.toks[i].key
+        return (k in lex.day_adjectives or k.endswith(lex.adjective_suffixes)
+                or lex.ordinals.forward(self.toks, i, self.n) is not None)
 
     def direction(self, j: int) -> tuple[int, str, int] | None:
         """A direction word at token j: (tokens used, past|next|current, steps).
@@ -488,6 +506,8 @@ class _Parser:
                     cands.append(self.weekday(i, cut, j, h.val))
                 elif h.kind == "relday":
                     cands.append(self.relday(i, cut, j, h.val, h.word, m.prefix))
+                elif h.kind == "feast":
+                    cands.append(self.feast(i, cut, j, h.val))
                 elif h.kind == "period":
                     cands.append(self.period(i, cut, j, h.val))
                 elif h.kind == "plural":
@@ -727,6 +747,8 @@ class _Parser:
                 start_i, start_cut, part = pr
         if day is None:
             start_i, start_cut = self.leading(start_i, start_cut)
+        if year is None and self.fwd(lex.recurring, j):
+            return None  # في سبتمبر من كل عام: every year, not a date
         value = self.month_value(month, day, year, cal, hijri, mode, rel_year)
         return self.found(start_i, start_cut, j, value)
 
@@ -780,6 +802,8 @@ class _Parser:
             if self.habitual(i):
                 return None
         mode = "default"
+        if self.fwd(lex.recurring, j):
+            return None  # الجمعة من كل أسبوع: a schedule
         # forward: (closing paren), الماضي/المقبل, أمس, a date
         if force and j < self.n and self.toks[j].text == ")" and i > 0 and self.toks[i - 1].text == "(":
             j += 1
@@ -807,7 +831,9 @@ class _Parser:
             if not start_cut:
                 start_i, start_cut = self.leading(start_i, start_cut)
         if date_f:
-            return _Found(start_i, date_f.j, self.start_of(start_i, start_cut), date_f.end, date_f.value)
+            # the date names the same day: it gives the weekday its value, and stays an
+            # expression of its own (annotators mark "أمس الخميس" and "5 أكتوبر 2023" apart)
+            return self.found(start_i, start_cut, j, date_f.value)
         value = None
         if self.pub:
             anchor = self.pub + dt.timedelta(days=anchor_off)
@@ -837,7 +863,10 @@ class _Parser:
         return None
 
     def date_after(self, k: int) -> _Found | None:
-        """A full date starting at token k, after a weekday (الأحد 26 يوليو، الأحد الموافق ...)."""
+        """A full date starting at token k, after a weekday (الأحد 26 يوليو، الأحد الموافق ...).
+
+        Parsed with the floor at k, so that it cannot reach back into the weekday.
+        """
         if k < self.n and self.key(k) == "الموافق":
             k += 1
         if k >= self.n or not self.same_sent(k - 1, k):
@@ -885,10 +914,10 @@ class _Parser:
             nxt = j
             if nxt < self.n and self.toks[nxt].text == "(":
                 nxt += 1
-            if self.is_def_word(nxt) and self.same_sent(i, nxt):
-                wd = self.weekday_head(nxt)
-                if wd is None and not self.direction(nxt):
-                    return None
+            # اليوم التالي، اليوم الوطني، الليلة التي: another day; أعلن اليوم الرئيس: today
+            if nxt < self.n and self.same_sent(i, nxt) and self.is_adjective(nxt) and not (
+                    self.weekday_head(nxt) or self.direction(nxt)):
+                return None
         # a weekday after: اليوم الخميس، أمس الخميس، اليوم (الجمعة)
         k = j
         if k < self.n and self.toks[k].text == "(":
@@ -984,6 +1013,39 @@ class _Parser:
             value = self.narrow(value, part)
         return self.found(start_i, start_cut, j, value)
 
+    def feast(self, i: int, cut: int, j: int, md: tuple[int, int]) -> _Found | None:
+        """عيد الفطر، أول أيام عيد الأضحى، عيد الأضحى 1444هـ، عيد الفطر الماضي: a Hijri feast day."""
+        lex = self.lex
+        month, day = md
+        year: int | None = None
+        mode = None
+        if self.fwd(lex.recurring, j):
+            return None
+        ya = self.year_at(j)
+        if ya and (ya[2] == "h" or (not ya[2] and 1300 <= ya[1] <= 1600)):
+            year = ya[1]
+            j += ya[0]
+        else:
+            d = self.direction(j)
+            if d:
+                j += d[0]
+                mode = d[1]
+        start_i, start_cut, extra = i, cut, 0
+        if not cut:
+            r = self.back(lex.feast_days, i)
+            if r:
+                start_i, start_cut, extra = r
+        start_i, start_cut = self.with_day_word(start_i, start_cut)
+        value = None
+        if year is not None:
+            g = _hijri_to_greg(year, month, day)
+            value = g.isoformat() if g else None
+        elif self.pub:
+            value = _hijri_nearest(self.pub, month, day, mode)
+        if value and extra:
+            value = (dt.date.fromisoformat(value) + dt.timedelta(days=extra)).isoformat()
+        return self.found(start_i, start_cut, j, value)
+
     def plural(self, i: int, cut: int, j: int, unit: str, mode: str | None) -> _Found | None:
         """الأيام الأخيرة، الأسابيع القليلة الماضية، الأشهر المقبلة → the month around their middle."""
         lex = self.lex
@@ -998,8 +1060,8 @@ class _Parser:
             elif self.key(j) in lex.recent_last:
                 j += 1
                 mode = "past"
-                # الأيام الأخيرة من شهر رمضان، الأيام الأخيرة للمفاوضات: the end of something else
-                if self.key(j) in lex.anchor_links or self.key(j).startswith("لل"):
+                # الأيام الأخيرة من شهر رمضان: the end of something else
+                if self.key(j) in lex.anchor_links:
                     return None
             else:
                 return None

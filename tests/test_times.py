@@ -65,15 +65,18 @@ def test_weekday_names_the_publication_day_when_it_says_so(find):
         "الجمعة أمس", "2023-10-20")
 
 
-def test_weekday_with_a_full_date_takes_the_date(find):
-    assert one(find, "ووقع الاتفاق يوم الأحد 26 يوليو 2015 في الرباط.") == (
-        "يوم الأحد 26 يوليو 2015", "2015-07-26")
-    assert one(find, "وأقيم الحفل يوم الاثنين الموافق 14/10/1436هـ في جدة.") == (
-        "يوم الاثنين الموافق 14/10/1436هـ", "2015-07-30")
+def test_weekday_followed_by_a_date_takes_the_date_and_both_are_marked(find):
+    assert find("ووقع الاتفاق يوم الأحد 26 يوليو 2015 في الرباط.") == [
+        ("يوم الأحد", "2015-07-26"), ("26 يوليو 2015", "2015-07-26")]
+    assert find("وأقيم الحفل يوم الاثنين الموافق 14/10/1436هـ في جدة.") == [
+        ("يوم الاثنين", "2015-07-30"), ("14/10/1436هـ", "2015-07-30")]
+    assert find("وقصفت الطائرات أمس الأربعاء ١٨ تشرين الأول/أكتوبر ٢٠٢٣ مواقع عدة.") == [
+        ("أمس الأربعاء", "2023-10-18"), ("١٨ تشرين الأول/أكتوبر ٢٠٢٣", "2023-10-18")]
 
 
 @pytest.mark.parametrize("text", [
     "يفتح المتحف أبوابه أيام الثلاثاء والخميس والسبت من كل أسبوع.",
+    "ويلتقي أعضاء النادي الجمعة من كل أسبوع.",
     "وتأهل الفريقان الاثنين معا إلى النهائي.",
     "وشارك الأحد عشر لاعبا في التدريب.",
     "واتفق كلا الاثنين على التهدئة.",
@@ -101,8 +104,15 @@ def test_relative_days(find, text, span, value):
     assert one(find, text) == (span, value)
 
 
+def test_today_before_a_subject_or_a_preposition_is_today(find):
+    assert one(find, "وأعلن اليوم الرئيس الجديد تشكيل الحكومة.") == ("اليوم", "2023-10-19")
+    assert one(find, "ويتوجه الوزير مساء اليوم إلى باريس.") == ("مساء اليوم", "2023-10-19")
+
+
 @pytest.mark.parametrize("text", [
     "ونقلت صحيفة عين اليوم عن مصادر مطلعة أن القرار صدر.",
+    "وتحتفل المملكة باليوم الوطني في سبتمبر من كل عام.",
+    "واختتمت الدورة في اليوم الأخير من المؤتمر.",
     "وذكرت قناة روسيا اليوم أن الوفد غادر.",
     "وقالت صحيفة المصري اليوم إن الأسعار ارتفعت.",
     "وفي اليوم التالي عاد الهدوء إلى المدينة.",
@@ -150,6 +160,21 @@ def test_relative_periods(find, text, span, value):
 ])
 def test_recent_plural_periods_resolve_to_a_month(find, text, span, value):
     assert one(find, text) == (span, value)
+
+
+def test_recent_weeks_with_a_purpose_are_recent(find):
+    assert one(find, "ووصل آلاف الجنود خلال الأسابيع الأخيرة للتدريب.") == (
+        "خلال الأسابيع الأخيرة", "2023-10")
+
+
+@pytest.mark.parametrize("text, pub, span, value", [
+    ("وأغلقت الأسواق في أول أيام عيد الأضحى.", dt.date(2023, 7, 2), "أول أيام عيد الأضحى", "2023-06-28"),
+    ("وتستأنف الدراسة بعد إجازة عيد الفطر المبارك.", dt.date(2023, 5, 1), "عيد الفطر", "2023-04-21"),
+    ("وزار الحجاج جبل الرحمة في يوم عرفة.", dt.date(2023, 7, 2), "يوم عرفة", "2023-06-27"),
+    ("وتبدأ العطلة ثاني أيام عيد الفطر 1445هـ.", PUB, "ثاني أيام عيد الفطر 1445هـ", "2024-04-11"),
+])
+def test_feasts_on_the_hijri_calendar(find, text, pub, span, value):
+    assert one(find, text, pub) == (span, value)
 
 
 def test_the_last_days_of_something_else_are_not_recent(find):
