@@ -137,27 +137,40 @@ def _split_keep(body: str, pat: re.Pattern[str]) -> list[tuple[int, str]]:
     return out
 
 
+_MULTI_SPACE = re.compile(r" {2,}")
+
+
 def _emit_collapsed(line_out: list[tuple[str, int]], emit) -> None:  # type: ignore[no-untyped-def]
-    """Emit a line's pieces with leading/trailing spaces stripped and space runs collapsed."""
-    # flatten to (char, raw) lazily per piece to keep it fast for long lines
-    started = False
-    pending_space: int | None = None
+    """Emit a line's pieces with leading/trailing spaces stripped and space runs collapsed.
+
+    Most lines have single spaces only and are emitted as one piece (this runs over every
+    line of every article, so the common case must be cheap).
+    """
+    # trim the line's ends
+    while line_out and not line_out[0][0].strip():
+        line_out.pop(0)
+    while line_out and not line_out[-1][0].strip():
+        line_out.pop()
+    if not line_out:
+        return
+    s0, r0 = line_out[0]
+    lead = len(s0) - len(s0.lstrip(" "))
+    line_out[0] = (s0[lead:], r0 + lead)
+    s1, r1 = line_out[-1]
+    line_out[-1] = (s1.rstrip(" "), r1)
+    prev_space = False
     for s, rpos in line_out:
-        i = 0
-        n = len(s)
-        while i < n:
-            j = i
-            while j < n and s[j] != " ":
-                j += 1
-            if j > i:
-                if pending_space is not None and started:
-                    emit(" ", pending_space)
-                emit(s[i:j], rpos + i)
-                started = True
-                pending_space = None
-            k = j
-            while k < n and s[k] == " ":
-                k += 1
-            if k > j and pending_space is None:
-                pending_space = rpos + j
-            i = k
+        if prev_space and s.startswith(" "):
+            k = len(s) - len(s.lstrip(" "))
+            s, rpos = s[k:], rpos + k
+        if not s:
+            continue
+        if "  " in s:
+            pos = 0
+            for m in _MULTI_SPACE.finditer(s):
+                emit(s[pos:m.start() + 1], rpos + pos)
+                pos = m.end()
+            emit(s[pos:], rpos + pos)
+        else:
+            emit(s, rpos)
+        prev_space = s.endswith(" ")

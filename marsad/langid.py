@@ -7,40 +7,33 @@ languages so that it stays small and fast) when it is installed, else by script.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
-_PERSIAN = set("پچژگکی")
-_URDU = set("ٹڈڑںےۓھ")
-
-
-def _is_arabic_letter(ch: str) -> bool:
-    o = ord(ch)
-    return 0x0620 <= o <= 0x064A or 0x066E <= o <= 0x06D3 or 0x06FA <= o <= 0x06FF
+_ARABIC_LETTER = re.compile("[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff]")
+_LETTER = re.compile(r"[^\W\d_]")
+_PERSIAN_RE = re.compile("[پچژگکی]")
+_URDU_RE = re.compile("[ٹڈڑںےۓھ]")
+SAMPLE = 6000  # characters looked at: enough to decide, cheap on long articles
 
 
 def arabic_ratio(text: str) -> float:
-    """Share of letters that are Arabic-script letters."""
-    letters = 0
-    arabic = 0
-    for ch in text[:20000]:
-        if ch.isalpha():
-            letters += 1
-            if _is_arabic_letter(ch):
-                arabic += 1
-    return arabic / letters if letters else 0.0
+    """Share of letters that are Arabic-script letters (in the first 20,000 characters)."""
+    sample = text[:20000]
+    letters = len(_LETTER.findall(sample))
+    return len(_ARABIC_LETTER.findall(sample)) / letters if letters else 0.0
 
 
 def detect(text: str) -> str:
     """ISO 639-1 code ('ar', 'fa', 'ur', 'en', ...) or 'und' when there is too little text."""
-    sample = text[:20000]
-    letters = [ch for ch in sample if ch.isalpha()]
-    if len(letters) < 8:
+    sample = text[:SAMPLE]
+    letters = len(_LETTER.findall(sample))
+    if letters < 8:
         return "und"
-    arabic = [ch for ch in letters if _is_arabic_letter(ch)]
-    if len(arabic) / len(letters) >= 0.5:
-        n = len(arabic)
-        fa = sum(ch in _PERSIAN for ch in arabic)
-        ur = sum(ch in _URDU for ch in arabic)
+    n = len(_ARABIC_LETTER.findall(sample))
+    if n / letters >= 0.5:
+        fa = len(_PERSIAN_RE.findall(sample))
+        ur = len(_URDU_RE.findall(sample))
         if ur / n > 0.01 and ur >= 3:
             return "ur"
         if fa / n > 0.015 and fa >= 3:

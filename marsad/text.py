@@ -17,7 +17,9 @@ from marsad.lang.base import Language
 # diacritics (tanween, shadda, ...) are not \w for Python, so they are named explicitly:
 # otherwise أيضاً would split into أيضا + ً.
 _MARKS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
-_TOKEN_RE = re.compile(rf"[^\W_](?:[^\W_]|[{_MARKS}])*(?:[.,٫٬][0-9٠-٩۰-۹]+)*|[^\w\s]|_", re.UNICODE)
+# (One character class for the word body, not an alternation: this regex runs over every
+# character of every article.  An underscore inside a word is tolerated.)
+_TOKEN_RE = re.compile(rf"[^\W_][\w{_MARKS}]*(?:[.,٫٬][0-9٠-٩۰-۹]+)*|[^\w\s]|_", re.UNICODE)
 
 
 @dataclass(slots=True)
@@ -96,12 +98,28 @@ class Doc:
         return None
 
 
+_KEY_CACHE: dict[str, str] = {}
+_KEY_CACHE_MAX = 500_000
+
+
 def tokenize(text: str, lang: Language) -> list[Token]:
+    """Tokens with keys.  Keys are memoised: news vocabulary repeats, and this is the
+    pipeline's innermost loop."""
     key = lang.normalize_key
+    cache = _KEY_CACHE if lang.code == "ar" else {}
+    if len(cache) > _KEY_CACHE_MAX:
+        cache.clear()
     out: list[Token] = []
+    append = out.append
+    i = 0
     for m in _TOKEN_RE.finditer(text):
         s = m.group()
-        out.append(Token(len(out), s, m.start(), m.end(), key(s), s[0].isalnum()))
+        k = cache.get(s)
+        if k is None:
+            k = cache[s] = key(s)
+        a, b = m.span()
+        append(Token(i, s, a, b, k, s[0].isalnum()))
+        i += 1
     return out
 
 
@@ -114,66 +132,78 @@ def find_quote_regions(text: str, lang: Language) -> list[QuoteRegion]:
     """
     closers = {o: c for o, c in lang.quote_pairs}
     toggles = set(lang.quote_toggles)
+    marks = "".join(closers) + "".join(closers.values()) + lang.quote_toggles
+    pat = _mark_pattern(marks)
     regions: list[QuoteRegion] = []
-    for para in re.finditer(r"[^\n]+", text):
-        stack: list[tuple[str, int]] = []
-        base = para.start()
-        for j, ch in enumerate(para.group()):
-            pos = base + j
-            if ch in closers:
-                stack.append((ch, pos))
-            elif stack and closers.get(stack[-1][0]) == ch:
+    stack: list[tuple[str, int]] = []
+    for m in pat.finditer(text):
+        ch = m.group()
+        pos = m.start()
+        if ch == "\n":
+            stack.clear()
+        elif ch in closers:
+            stack.append((ch, pos))
+        elif stack and closers.get(stack[-1][0]) == ch:
+            o, p = stack.pop()
+            if not stack:
+                regions.append(QuoteRegion(p + 1, pos, o, ch))
+        elif ch in toggles:
+            if stack and stack[-1][0] in toggles:
                 o, p = stack.pop()
                 if not stack:
                     regions.append(QuoteRegion(p + 1, pos, o, ch))
-            elif ch in toggles:
-                if stack and stack[-1][0] in toggles:
-                    o, p = stack.pop()
-                    if not stack:
-                        regions.append(QuoteRegion(p + 1, pos, o, ch))
-                elif not stack:
-                    stack.append((ch, pos))
+            elif not stack:
+                stack.append((ch, pos))
     return regions
+
+
+_MARK_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def _mark_pattern(chars: str) -> re.Pattern[str]:
+    p = _MARK_PATTERNS.get(chars)
+    if p is None:
+        p = _MARK_PATTERNS[chars] = re.compile("[" + re.escape(chars) + "\n]")
+    return p
 
 
 def split_sentences(text: str, tokens: list[Token], regions: list[QuoteRegion], lang: Language) -> list[Sentence]:
     """Sentences end at a newline or at . ! ? ؟ followed by space, never inside quotes or on commas."""
-    inside = [False] * (len(text) + 1)
-    for r in regions:
-        for k in range(r.start, r.end):
-            inside[k] = True
+    r_starts = [r.start for r in regions]
+
+    def inside(pos: int) -> bool:
+        k = bisect.bisect_right(r_starts, pos) - 1
+        return k >= 0 and regions[k].start <= pos < regions[k].end
+
     bounds: list[tuple[int, int]] = []
     n = len(text)
     start = 0
-    i = 0
-    ends = set(lang.sentence_end)
-    while i < n:
-        ch = text[i]
-        cut = None
-        if ch == "\n":
-            cut = i
-            nxt = i + 1
-        elif ch in ends and not inside[i]:
-            j = i
-            while j + 1 < n and (text[j + 1] in ends or text[j + 1] in "…"):
-                j += 1
-            # a closing quote or bracket right after the mark stays with this sentence
-            while j + 1 < n and text[j + 1] in "\"”“»)]":
-                j += 1
-            if j + 1 >= n or text[j + 1].isspace():
-                prev = _word_before(text, i)
-                if not (ch == "." and prev in lang.abbreviations):
-                    cut = j + 1
-                    nxt = j + 1
-            if cut is None:
-                i = j + 1
-                continue
-        if cut is not None:
-            bounds.append((start, cut))
-            start = nxt
-            i = nxt
+    ends = lang.sentence_end
+    after_mark = set(ends) | {"…"}
+    closing = set("\"”“»)]")
+    skip_to = -1
+    for m in _mark_pattern(ends).finditer(text):
+        i = m.start()
+        if i < skip_to:
             continue
-        i += 1
+        ch = m.group()
+        if ch == "\n":
+            bounds.append((start, i))
+            start = i + 1
+            continue
+        if inside(i):
+            continue
+        j = i
+        while j + 1 < n and text[j + 1] in after_mark:
+            j += 1
+        while j + 1 < n and text[j + 1] in closing:
+            j += 1
+        skip_to = j + 1
+        if j + 1 >= n or text[j + 1].isspace():
+            if ch == "." and _word_before(text, i) in lang.abbreviations:
+                continue
+            bounds.append((start, j + 1))
+            start = j + 1
     bounds.append((start, n))
     sentences: list[Sentence] = []
     starts = [t.start for t in tokens]
@@ -189,8 +219,9 @@ def split_sentences(text: str, tokens: list[Token], regions: list[QuoteRegion], 
         hi = bisect.bisect_left(starts, e)
         sentences.append(Sentence(len(sentences), s, e, lo, hi))
     for sent in sentences:
+        si = sent.i
         for k in range(sent.tok_start, sent.tok_end):
-            tokens[k].sent = sent.i
+            tokens[k].sent = si
     return sentences
 
 

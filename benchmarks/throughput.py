@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Throughput of ``analyze`` on real news: articles per second per core, and peak RSS.
+
+usage: python benchmarks/throughput.py [--data ../shared/data/saudinewsnet] [--n 3000] [--no-ner]
+
+Reads SaudiNewsNet's daily zips (not shipped: CC BY-NC-SA), takes the first N articles in
+file order, warms up on 50 of them, then times the full pipeline (clean → text layer →
+times → actors (+NER) → quotes → events) in this one process, i.e. per core.  Prints a
+summary and writes benchmarks/results/throughput.json.  Skips with a message when the data
+is absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "saudinewsnet"
+
+
+def load_articles(data: Path, n: int) -> list[dict]:
+    out: list[dict] = []
+    for z in sorted((data / "dataset").glob("*.zip")):
+        with zipfile.ZipFile(z) as zf:
+            for name in zf.namelist():
+                if not name.endswith(".json"):
+                    continue
+                for rec in json.loads(zf.read(name).decode("utf-8")):
+                    out.append(rec)
+                    if len(out) >= n:
+                        return out
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--n", type=int, default=3000)
+    ap.add_argument("--no-ner", action="store_true")
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "throughput.json")
+    args = ap.parse_args()
+    if not (args.data / "dataset").is_dir():
+        print(f"skipped: SaudiNewsNet not found at {args.data} (it is not shipped: CC BY-NC-SA)")
+        return 0
+
+    from marsad.model import Article
+    from marsad.pipeline import analyze
+    from marsad.resources import load_resources
+
+    t0 = time.perf_counter()
+    res = load_resources(use_ner=not args.no_ner)
+    _ = res.ner
+    load_s = time.perf_counter() - t0
+    recs = load_articles(args.data, args.n + 50)
+    arts = [Article(text=r.get("content") or "", title=r.get("title"), url=r.get("url"), source=r.get("source"),
+                    published=(r.get("date_extracted") or "")[:10] or None) for r in recs]
+    for a in arts[:50]:
+        analyze(a, res)
+    arts = arts[50:]
+    words = sum(len(a.text.split()) for a in arts)
+    counts = {"actors": 0, "quotes": 0, "events": 0, "times": 0}
+    t0 = time.perf_counter()
+    for a in arts:
+        r = analyze(a, res)
+        counts["actors"] += len(r.actors)
+        counts["quotes"] += len(r.quotes)
+        counts["events"] += len(r.events)
+        counts["times"] += len(r.times)
+    dt = time.perf_counter() - t0
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result = {
+        "articles": len(arts),
+        "mean_words": round(words / max(1, len(arts)), 1),
+        "seconds": round(dt, 2),
+        "articles_per_s_per_core": round(len(arts) / dt, 1),
+        "words_per_s": round(words / dt),
+        "ms_per_article": round(1000 * dt / max(1, len(arts)), 2),
+        "peak_rss_mb": round(rss_mb, 1),
+        "resource_load_s": round(load_s, 2),
+        "ner": not args.no_ner,
+        "extracted": counts,
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps(result, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
