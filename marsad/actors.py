@@ -242,7 +242,9 @@ def extract_actors(doc: Doc, published: dt.date | None, res: Resources) -> Actor
         if chosen is None:
             continue
         e = kb.entries[chosen.actor_id]
-        if chosen.kind == "capital":
+        is_capital = chosen.kind == "capital" or (
+            chosen.kind == "ambiguous" and kb.key(chosen.alias) in {kb.key(c) for c in e.capitals})
+        if is_capital:
             if _is_locative(doc, m, lang):
                 ident = b.unknown_ident(m.text if not m.prefix else doc.text[m.start:m.end], "LOC", e.country, None)
                 b.add(m.i, m.j, m.start, m.end, ident, "capital", 50 + len(m))
@@ -401,21 +403,29 @@ def extract_actors(doc: Doc, published: dt.date | None, res: Resources) -> Actor
     # 7. resolve overlaps: keep the strongest, non-overlapping candidates
     chosen = _resolve(b.cands)
 
-    # 8. nationality adjectives → mentions of their state (nested ones too)
+    # 8. nationality adjectives → mentions of their state.  One inside a name or title
+    # ("المنتخب التونسي", "وزير الخارجية الروسي") is recorded as a mention only when the
+    # state is an actor of the document anyway: it does not make the state an actor.
     covered = _Coverage(chosen)
+    nested_adj: list[tuple[Match[str], ActorEntry]] = []
     for m, cid in adj_at.values():
         e = kb.entries.get(cid)
         if e is None:
             continue
+        if covered.overlaps(m.start, m.end):
+            nested_adj.append((m, e))
+            continue
         ident = b.kb_ident(e)
         c = _Cand(m.i, m.j, m.start, m.end, ident.key, "adjective", 10)
-        if covered.overlaps(m.start, m.end):
-            b.nested.append(c)
-        else:
-            chosen.append(c)
-            covered.add(c)
+        chosen.append(c)
+        covered.add(c)
+    acting = {c.key for c in chosen}
+    for m, e in nested_adj:
+        if e.id in acting:
+            b.nested.append(_Cand(m.i, m.j, m.start, m.end, e.id, "adjective", 10))
 
     # 9. surnames of persons named in full, and role nouns with a nationality
+    chosen = _merge_lone_names(doc, b, chosen, honorifics, kb)
     chosen.extend(_surnames(doc, b, chosen, covered))
     chosen.extend(_role_references(doc, b, chosen, covered, role_nouns, adj_at))
 
@@ -423,20 +433,33 @@ def extract_actors(doc: Doc, published: dt.date | None, res: Resources) -> Actor
 
 
 def _choose_hit(hits: list[AliasHit], unambiguous_ids: set[str], kb: ActorKB) -> AliasHit | None:
-    """Pick what an alias means here; ambiguous aliases need the actor named unambiguously."""
+    """Pick what an alias means here (docs/linking.md).
+
+    A plain name wins.  An ambiguous alias ("كيم", "عمان") takes the actor that the document
+    also names unambiguously; failing that, the dictionary's ``default_for`` reading; failing
+    that, nothing (a missed mention is better than a wrong identity).
+    """
     names = [h for h in hits if h.kind == "name"]
     if len(names) == 1:
         return names[0]
-    amb = [h for h in hits if h.kind == "ambiguous" and h.actor_id in unambiguous_ids]
-    if len(amb) == 1:
-        return amb[0]
-    caps = [h for h in hits if h.kind == "capital"]
-    if len(caps) == 1 and not names:
-        # عمان: a capital that is also a country name ambiguous elsewhere → take the capital
-        # only if no state alias is competing
-        return caps[0]
     if len(names) > 1:
         return None
+    caps = [h for h in hits if h.kind == "capital"]
+    if len(caps) == 1:
+        return caps[0]
+    amb = [h for h in hits if h.kind == "ambiguous"]
+    if not amb:
+        return None
+    decided = [h for h in amb if h.actor_id in unambiguous_ids]
+    if len({h.actor_id for h in decided}) == 1:
+        return decided[0]
+    if decided:
+        return None
+    default = kb.default_for(amb[0].alias)
+    if default is not None:
+        for h in amb:
+            if h.actor_id == default.id:
+                return h
     return None
 
 
@@ -491,6 +514,33 @@ def _resolve(cands: list[_Cand]) -> list[_Cand]:
             continue
         out.append(c)
         cov.add(c)
+    return out
+
+
+def _merge_lone_names(doc: Doc, b: _Builder, chosen: list[_Cand], honorifics: set[str],
+                      kb: ActorKB) -> list[_Cand]:
+    """A one-word name the NER found ("الجلال") is the surname of the person named in full
+    ("وليد بن على الجلال") when exactly one such person is in the document; a one-word NER
+    name with no title or honorific before it and no full form is dropped (one word alone
+    is too often an ordinary word: صالح، جودة، رضا)."""
+    full: dict[str, set[str]] = {}
+    title_ends = {x.j for x in b.cands if x.kind == "title"}
+    for c in chosen:
+        ident = b.idents[c.key]
+        if ident.type == "PER" and c.j - c.i >= 2 and c.kind in ("name", "ner"):
+            full.setdefault(doc.tokens[c.j - 1].key, set()).add(c.key)
+    out: list[_Cand] = []
+    for c in chosen:
+        ident = b.idents[c.key]
+        if c.kind == "ner" and ident.kb_id is None and ident.type == "PER" and c.j - c.i == 1:
+            owners = full.get(doc.tokens[c.i].key, set()) - {c.key}
+            if len(owners) == 1:
+                c = _Cand(c.i, c.j, c.start, c.end, next(iter(owners)), "surname", c.prio)
+            else:
+                prev = doc.tokens[c.i - 1].key if c.i > 0 else ""
+                if prev not in honorifics and c.i not in title_ends:
+                    continue
+        out.append(c)
     return out
 
 

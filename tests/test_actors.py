@@ -73,3 +73,19 @@ def test_unknown_office_holder_is_named_by_the_title(mini):
 def test_bare_title_refers_back_to_the_named_holder(mini):
     acts = actors_of("وصل وزير الخارجية الروسي سيرغي لافروف. ونقلت الوكالة عن وزير الخارجية قوله إنه سعيد.", mini)
     assert sum(m.text == "وزير الخارجية" for m in acts["Sergey Lavrov"].mentions) == 1
+
+
+def test_adjective_inside_a_name_does_not_make_the_state_an_actor(mini):
+    acts = actors_of("فاز المنتخب الروسي على منافسه في البطولة.", mini)
+    assert "Russia" not in acts
+    team = [a for a in acts.values() if a.type == "ORG"]
+    assert team and team[0].name == "المنتخب الروسي" and team[0].country == "RUS"
+    acts = actors_of("فاز المنتخب الروسي، وهنأت روسيا لاعبيه.", mini)
+    assert {m.text for m in acts["Russia"].mentions} >= {"روسيا", "الروسي"}
+
+
+def test_elided_article_is_restored_in_a_generic_actor_name(mini):
+    acts = actors_of("وجهت التهمة للجيش الروسي بعد الهجوم.", mini)
+    army = [a for a in acts.values() if a.type == "ORG"]
+    assert army and army[0].name == "الجيش الروسي"
+    assert army[0].mentions[0].text == "لجيش الروسي"
