@@ -9,7 +9,7 @@ what lets dictionaries of tens of thousands of aliases run at hundreds of articl
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -71,7 +71,11 @@ class PhraseMatcher(Generic[T]):
 
     def add(self, phrase: str, payload: T) -> bool:
         """Add ``phrase`` with ``payload``; returns False for an empty phrase."""
-        keys = phrase_keys(phrase, self.lang)
+        return self.add_keys(phrase_keys(phrase, self.lang), payload)
+
+    def add_keys(self, keys: Sequence[str], payload: T) -> bool:
+        """Add a phrase already turned into token keys (callers that key their phrases
+        anyway, such as the actor dictionary, save tokenising them twice)."""
         if not keys:
             return False
         node = self.root
