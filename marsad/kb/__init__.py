@@ -120,13 +120,17 @@ class ActorKB:
         self.adjective_matcher = PhraseMatcher(self.lang, article=False)
 
     # -- building -------------------------------------------------------------------
-    def add_entries(self, entries: Iterable[ActorEntry], override: bool = False) -> None:
+    def add_entries(self, entries: Iterable[ActorEntry], override: bool = False, compile: bool = True) -> None:
+        """Add entries (``override``: a later entry replaces one with the same id); with
+        ``compile=False`` the matchers are rebuilt only by a later call (load_kb adds every
+        file first and compiles once)."""
         for e in entries:
             if e.id in self.entries and not override:
                 self.errors.append(f"{e.source_file}: duplicate id {e.id!r} (also in {self.entries[e.id].source_file})")
                 continue
             self.entries[e.id] = e
-        self._compile()
+        if compile:
+            self._compile()
 
     def _compile(self) -> None:
         self.matcher = PhraseMatcher(self.lang, article=False)
@@ -147,7 +151,7 @@ class ActorKB:
                         continue
                     seen.add(k)
                     # an ambiguous capital (عمان: Amman or Oman) is matched as ambiguous only
-                    self.matcher.add(a, AliasHit(e.id, "ambiguous" if k in amb else kind, a))
+                    self.matcher.add_keys(k, AliasHit(e.id, "ambiguous" if k in amb else kind, a))
             for a in e.default_for:
                 self._defaults.setdefault(self.key(a), e.id)
             for adj in e.adjectives:
@@ -162,7 +166,7 @@ class ActorKB:
 
     def key(self, phrase: str) -> tuple[str, ...]:
         """The matching key of an alias: its tokens' normalised keys."""
-        return tuple(phrase_keys(phrase, self.lang))
+        return _alias_key(phrase, self.lang)
 
     # -- queries --------------------------------------------------------------------
     def get(self, actor_id: str) -> ActorEntry | None:
@@ -207,6 +211,12 @@ class ActorKB:
 
     def __len__(self) -> int:
         return len(self.entries)
+
+
+@lru_cache(maxsize=100_000)
+def _alias_key(phrase: str, lang: Language) -> tuple[str, ...]:
+    # the same aliases are keyed again for every load and for the validator: remember them
+    return tuple(phrase_keys(phrase, lang))
 
 
 def _pad(d: str, low: bool) -> str:
@@ -325,13 +335,10 @@ def load_kb(extra_files: Sequence[str | Path] = (), lang: Language | None = None
     kb = ActorKB(lang)
     text = _read_package_file("offices.yaml")
     kb.offices = parse_offices(load_yaml(text) if text else [], kb.errors)
-    entries: list[ActorEntry] = []
-    for name in KB_FILES if builtin else ():
-        text = _read_package_file(name)
-        if text is None:
-            continue
-        entries.extend(parse_entries(load_yaml(text), name, kb.errors))
-    kb.add_entries(entries)
+    if builtin:
+        entries, errors = _builtin_entries()
+        kb.errors.extend(errors)
+        kb.add_entries(entries, compile=False)
     for path in extra_files:
         p = Path(path)
         try:
@@ -351,8 +358,23 @@ def load_kb(extra_files: Sequence[str | Path] = (), lang: Language | None = None
             seen.add(e.id)
         if errs:
             raise KBError(errs[0] if len(errs) == 1 else f"{errs[0]} (and {len(errs) - 1} more problems)")
-        kb.add_entries(user, override=True)
+        kb.add_entries(user, override=True, compile=False)
+    kb._compile()
     return kb
+
+
+@lru_cache(maxsize=1)
+def _builtin_entries() -> tuple[tuple[ActorEntry, ...], tuple[str, ...]]:
+    """The shipped files, parsed once per process (entries are immutable, so every
+    ActorKB built with user files on top can share them)."""
+    errors: list[str] = []
+    entries: list[ActorEntry] = []
+    for name in KB_FILES:
+        text = _read_package_file(name)
+        if text is None:
+            continue
+        entries.extend(parse_entries(load_yaml(text), name, errors))
+    return tuple(entries), tuple(errors)
 
 
 @lru_cache(maxsize=4)
