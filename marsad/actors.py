@@ -191,6 +191,14 @@ def _is_locative(doc: Doc, m: Match[Any], lang: Language) -> bool:
     return False
 
 
+def _not_name_words(lang: Language) -> frozenset[str]:
+    cache = lang.cache
+    if "actors.not_name" not in cache:
+        data = lang.data("agents.yaml") or {}
+        cache["actors.not_name"] = frozenset(lang.normalize_key(w) for w in data.get("not_name_words", []))
+    return cache["actors.not_name"]
+
+
 def _locatives(lang: Language) -> tuple[frozenset[str], frozenset[str]]:
     cache = lang.cache
     if "actors.locative" not in cache:
@@ -245,6 +253,12 @@ def extract_actors(doc: Doc, published: dt.date | None, res: Resources) -> Actor
         is_capital = chosen.kind == "capital" or (
             chosen.kind == "ambiguous" and kb.key(chosen.alias) in {kb.key(c) for c in e.capitals})
         if is_capital:
+            q = doc.quote_region_at(m.start)
+            if q is not None and q.end - q.start <= (m.end - m.start) + 2:
+                # «الرياض» on its own in quote marks names a newspaper, not the state
+                ident = b.unknown_ident(m.surface, "ORG", e.country, "MED")
+                b.add(m.i, m.j, m.start, m.end, ident, "name", 50 + len(m))
+                continue
             if _is_locative(doc, m, lang):
                 ident = b.unknown_ident(m.text if not m.prefix else doc.text[m.start:m.end], "LOC", e.country, None)
                 b.add(m.i, m.j, m.start, m.end, ident, "capital", 50 + len(m))
@@ -288,6 +302,7 @@ def extract_actors(doc: Doc, published: dt.date | None, res: Resources) -> Actor
             ner_per_at[ent.tok_i] = ent
 
     agents, honorifics, role_nouns = _agents_matcher(lang)
+    not_name = _not_name_words(lang)
 
     def country_after(j: int) -> tuple[int, str | None, int]:
         """Country named at token j (adjective or name in construct): (end token, code, end char)."""
@@ -395,6 +410,9 @@ def extract_actors(doc: Doc, published: dt.date | None, res: Resources) -> Actor
         surface = doc.text[ent.start:ent.end]
         if not any("\u0621" <= ch <= "\u064a" for ch in surface):
             continue  # Latin boilerplate ("Next Previous") is not a name here
+        if any(tokens[k].key in not_name or lang.prefix_variants(tokens[k].key, False)[-1][1] in not_name
+               for k in range(ent.tok_i, ent.tok_j)):
+            continue
         country = (_context_country(ent.tok_i, ent.tok_j, adj_at, gpe_at, tokens, person_toks, locative_toks)
                    if label != "LOC" else None)
         ident = b.unknown_ident(surface, label, country, None)

@@ -89,3 +89,10 @@ def test_elided_article_is_restored_in_a_generic_actor_name(mini):
     army = [a for a in acts.values() if a.type == "ORG"]
     assert army and army[0].name == "الجيش الروسي"
     assert army[0].mentions[0].text == "لجيش الروسي"
+
+
+def test_capital_alone_in_quote_marks_is_a_publication(mini):
+    acts = actors_of("وقال المتحدث لـ«موسكو» إن الوضع هادئ.", mini)
+    assert "Russia" not in acts
+    pub = [a for a in acts.values() if a.type == "ORG"]
+    assert pub and pub[0].name == "موسكو" and pub[0].role == "MED"
