@@ -53,6 +53,9 @@ _SENT_PUNCT = frozenset(".؟?!")
 _MARKS = "\"“”«»„‟″"
 _TRIM_CHARS = " \t\n\u00a0،,.:؛;-–—"
 _CUE_KINDS = ("verb", "participle", "statement", "noun")
+# Helper words are matched lazily, by chunks of tokens; no helper phrase is longer than this.
+_CHUNK = 8
+_LONGEST = 5
 
 
 # --------------------------------------------------------------------------- lexicon
@@ -79,12 +82,14 @@ class Cue:
 
 @dataclass
 class Lexicon:
-    matcher: PhraseMatcher[Cue]
+    cues: PhraseMatcher[Cue]  # verbs, participles, nouns, statements: run over every doc
+    helpers: PhraseMatcher[Cue]  # everything else: run only on sentences that need it
     comp_prefixes: frozenset[str]
     verb_prefixes: frozenset[str]
     relay_from: frozenset[str]  # عن and its pronoun forms (نقل عنه)
     occasions: frozenset[str]  # keys after في that name the occasion (في كلمته)
     content_nouns: frozenset[str]  # nouns that make a weak nominal a claim (أشار إلى وجود)
+    relay_forms: frozenset[str]  # relay verb forms without an object pronoun (نقلت, not نقلته)
     fi: str
     li: str
 
@@ -107,9 +112,14 @@ def _inflect(e: dict[str, Any], infl: dict[str, list[str]]) -> Iterable[tuple[st
 
 
 def build_lexicon(lang: Language, data: dict[str, Any]) -> Lexicon:
-    """Compile quote_cues.yaml into one phrase matcher (one pass over a document)."""
-    m: PhraseMatcher[Cue] = PhraseMatcher(lang, article=True, suffixes=True)
+    """Compile quote_cues.yaml into two phrase matchers: the cues, matched over the whole
+    document, and the helper words (complementisers, stops, ...), which are frequent and
+    matched only in the sentences where a cue or a quotation needs them."""
+    # every form is listed (pronoun suffixes too), so no suffix stripping: it is the costly part
+    m: PhraseMatcher[Cue] = PhraseMatcher(lang, article=True, suffixes=False)
+    aux: PhraseMatcher[Cue] = PhraseMatcher(lang, article=True, suffixes=False)
     key = lang.normalize_key
+    relay_forms: set[str] = set()
     for e in data.get("verbs") or []:
         lemma = str(e["lemma"])
         cls = str(e.get("class", "say"))
@@ -118,6 +128,8 @@ def build_lexicon(lang: Language, data: dict[str, Any]) -> Lexicon:
         relay = bool(e.get("relay")) or cls == "relay"
         for form, tense in _inflect(e, data["inflection"]):
             kind = "participle" if tense == "participle" else "verb"
+            if cls == "relay":
+                relay_forms.add(key(form))
             if tense == "present":
                 m.add(form, Cue(kind, lemma, cls, relay, (), (), tense))
             elif tense == "participle":  # "مشيرا إلى": after reported words, always content
@@ -126,26 +138,29 @@ def build_lexicon(lang: Language, data: dict[str, Any]) -> Lexicon:
                 m.add(form, Cue(kind, lemma, cls, relay, nominal, weak, tense))
         for x in e.get("exclude") or []:
             m.add(str(x), Cue("exclude", lemma))
-    simple = {"nouns": "noun", "statement_phrases": "statement", "complementisers": "comp",
-              "sources": "source", "before_verb": "before", "blocked_after": "block",
-              "clause_breaks": "brk", "honorifics": "honorific", "spokesperson": "spokes",
-              "trailing": "trailing"}
-    for section, kind in simple.items():
+    for section, kind in (("nouns", "noun"), ("statement_phrases", "statement")):
         for w in data.get(section) or []:
             m.add(str(w), Cue(kind, str(w)))
+    simple = {"complementisers": "comp", "sources": "source", "before_verb": "before",
+              "blocked_after": "block", "clause_breaks": "brk", "honorifics": "honorific",
+              "spokesperson": "spokes", "trailing": "trailing"}
+    for section, kind in simple.items():
+        for w in data.get(section) or []:
+            aux.add(str(w), Cue(kind, str(w)))
     stops = data.get("speaker_stops") or {}
     for group, kind in (("time", "stop"), ("adjunct", "stop"), ("not_subject", "not_subject"),
                         ("addressee_after_li", "addressee"), ("pronoun_objects", "pronoun_obj")):
         for w in stops.get(group) or []:
-            m.add(str(w), Cue(kind, str(w), group))
+            aux.add(str(w), Cue(kind, str(w), group))
     occasions = frozenset(lang.strip_article(key(w)) for w in stops.get("occasion_after_fi") or [])
     content = frozenset(lang.strip_article(key(w)) for w in data.get("content_nouns") or [])
     return Lexicon(
-        m,
+        m, aux,
         comp_prefixes=frozenset(key(p) for p in data.get("complementiser_prefixes") or [""]),
         verb_prefixes=frozenset(key(p) for p in data.get("verb_prefixes") or [""]),
         relay_from=frozenset(key(x) for x in data.get("relay_from") or ["عن"]),
-        occasions=occasions, content_nouns=content, fi=key("في"), li=key("ل"),
+        occasions=occasions, content_nouns=content, relay_forms=frozenset(relay_forms),
+        fi=key("في"), li=key("ل"),
     )
 
 
@@ -199,21 +214,25 @@ class _Ctx:
     res: Resources
     lex: Lexicon
     hits: dict[str, dict[int, _Hit]] = field(default_factory=dict)
+    cues: dict[int, _Hit] = field(default_factory=dict)  # the cue starting at a token
     region_open: dict[int, QuoteRegion] = field(default_factory=dict)  # by opening-mark token
     in_region: list[bool] = field(default_factory=list)
+    indexed: set[int] = field(default_factory=set)  # chunks whose helper words are matched
 
     def hit(self, kind: str, i: int) -> _Hit | None:
-        return self.hits.get(kind, {}).get(i)
+        d = self.hits.get(kind)
+        if kind not in _CUE_KINDS:
+            c = i // _CHUNK
+            if c not in self.indexed:
+                _index_helpers(self, c)
+                d = self.hits.get(kind)
+        return d.get(i) if d else None
 
     def prefix(self, h: _Hit) -> str:
         return self.doc.lang.normalize_key(h.match.prefix)
 
     def cue_at(self, k: int) -> _Hit | None:
-        for kind in _CUE_KINDS:
-            h = self.hit(kind, k)
-            if h is not None:
-                return h
-        return None
+        return self.cues.get(k)
 
 
 def extract_quotes(doc: Doc, actors: ActorIndex, res: Resources) -> list[Quote]:
@@ -221,7 +240,7 @@ def extract_quotes(doc: Doc, actors: ActorIndex, res: Resources) -> list[Quote]:
     if not doc.tokens or not doc.sentences:
         return []
     ctx = _Ctx(doc, actors, res, lexicon(res.lang))
-    ctx.hits = _index(ctx)
+    _index_cues(ctx)
     _mark_regions(ctx)
     found = _from_cues(ctx)
     found.extend(_from_regions(ctx, found))
@@ -231,29 +250,47 @@ def extract_quotes(doc: Doc, actors: ActorIndex, res: Resources) -> list[Quote]:
     return _to_quotes(doc, found)
 
 
-def _index(ctx: _Ctx) -> dict[str, dict[int, _Hit]]:
-    """Lexicon hits by kind and start token.  A verb with the article or a preposition
-    attached (المتحدثة، بقول) is a noun; excluded forms and verbs inside a longer phrase
-    (قال فيه) are dropped."""
-    out: dict[str, dict[int, _Hit]] = {}
-    for m in ctx.lex.matcher.find_all(ctx.doc):
+def _add_hits(out: dict[str, dict[int, _Hit]], matches: Iterable[Match[Cue]]) -> None:
+    for m in matches:
         for cue in m.payloads:
             d = out.setdefault(cue.kind, {})
             old = d.get(m.i)
             if old is None or m.j > old.j:
                 d[m.i] = _Hit(m.i, m.j, cue, m)
+
+
+def _index_cues(ctx: _Ctx) -> None:
+    """Cue hits by kind and start token.  A verb with the article or a preposition attached
+    (المتحدثة، بقول) is a noun; excluded forms and verbs inside a longer phrase (قال فيه)
+    are dropped."""
+    out: dict[str, dict[int, _Hit]] = {kind: {} for kind in _CUE_KINDS}
+    _add_hits(out, ctx.lex.cues.find_all(ctx.doc))
     key = ctx.doc.lang.normalize_key
-    stops = out.get("stop", {})
-    for i in list(stops):  # "أمام" is an adjunct, "الإمام" a title
-        if "ال" in key(stops[i].match.prefix):
-            del stops[i]
     for kind in ("verb", "participle"):
-        d = out.get(kind, {})
+        d = out[kind]
         for i in list(d):
-            if i in out.get("exclude", {}) or i in out.get("statement", {}) \
+            if i in out.get("exclude", {}) or i in out["statement"] \
                     or key(d[i].match.prefix) not in ctx.lex.verb_prefixes:
                 del d[i]
-    return out
+    ctx.hits = out
+    for kind in reversed(_CUE_KINDS):  # verbs win where two kinds start at one token
+        ctx.cues.update(out[kind])
+
+
+def _index_helpers(ctx: _Ctx, c: int) -> None:
+    """Match the helper words starting in token chunk ``c`` (on first use: most of a text
+    is never looked at)."""
+    ctx.indexed.add(c)
+    a, b = c * _CHUNK, (c + 1) * _CHUNK
+    found: dict[str, dict[int, _Hit]] = {}
+    n = len(ctx.doc.tokens)
+    _add_hits(found, (m for m in ctx.lex.helpers.find_all(ctx.doc, a, min(n, b + _LONGEST)) if m.i < b))
+    key = ctx.doc.lang.normalize_key
+    for i in list(found.get("stop", {})):  # "أمام" is an adjunct, "الإمام" a title
+        if "ال" in key(found["stop"][i].match.prefix):
+            del found["stop"][i]
+    for kind, d in found.items():
+        ctx.hits.setdefault(kind, {}).update(d)
 
 
 def _mark_regions(ctx: _Ctx) -> None:
@@ -307,7 +344,8 @@ def _scan_window(ctx: _Ctx, h: _Hit, limit: int, subject: bool) -> _Window:
     k = h.j
     while k < limit:
         t = toks[k]
-        if k > h.j and ctx.cue_at(k) and not (relay_at >= 0 and ctx.hit("noun", k)):
+        if k > h.j and ctx.cue_at(k) and not (relay_at >= 0 and ctx.hit("noun", k)) \
+                and not _occasion_word(ctx, k - 1):  # "في تصريح نقلته الوكالة" goes on
             break
         reg = ctx.region_open.get(k)
         if reg is not None:
@@ -344,6 +382,10 @@ def _scan_window(ctx: _Ctx, h: _Hit, limit: int, subject: bool) -> _Window:
         else:
             w.via_from, w.via_to = h.j, relay_at
             w.subj_from = relay_at + 1
+    elif cue.cls == "relay" and ctx.doc.lang.normalize_key(h.match.text) not in ctx.lex.relay_forms:
+        # "في تصريح نقلته الوكالة": the verb's pronoun is the statement; the agency relays
+        w.via_from, w.via_to = h.j, w.term_at
+        w.relay_pronoun = True
     return w
 
 
@@ -384,7 +426,7 @@ def _blocked(ctx: _Ctx, k: int) -> bool:
 
 def _from_cues(ctx: _Ctx) -> list[_Found]:
     doc, toks = ctx.doc, ctx.doc.tokens
-    cues = sorted((h for kind in _CUE_KINDS for h in ctx.hits.get(kind, {}).values()), key=lambda h: h.i)
+    cues = sorted(ctx.cues.values(), key=lambda h: h.i)
     consumed = -1
     open_until = -1  # reported content of the last quote runs (at most) to this token
     out: list[_Found] = []
@@ -560,8 +602,13 @@ def _set_ends(ctx: _Ctx, found: list[_Found]) -> None:
 def _clause_break(ctx: _Ctx, start: int, end: int) -> int:
     toks = ctx.doc.tokens
     for k in ctx.doc.tokens_in(start, end):
-        if ctx.hit("brk", k) is not None and not ctx.in_region[k] and k > 0 and toks[k - 1].text in _COMMAS:
+        if ctx.in_region[k] or k == 0:
+            continue
+        if toks[k - 1].text in _COMMAS and ctx.hit("brk", k) is not None:
             return toks[k - 1].start
+        if toks[k].text == "." and k + 1 < len(toks) and toks[k + 1].start == toks[k].end \
+                and toks[k + 1].is_word and toks[k - 1].is_word and toks[k + 1].text[0].isalpha():
+            return toks[k].start  # a sentence end that lost its space ("إليها.ويلحظ")
     return end
 
 
@@ -679,7 +726,7 @@ def _addressee_at(ctx: _Ctx, k: int, first: bool) -> bool:
     toks = ctx.doc.tokens
     t = toks[k]
     h = ctx.hit("addressee", k)
-    if h is not None and "ل" in h.match.prefix:
+    if h is not None and "ل" in ctx.prefix(h).replace("ال", ""):  # للصحافيين, not الهيئة
         return True
     if t.key == ctx.lex.li:
         return True
