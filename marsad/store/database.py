@@ -190,6 +190,11 @@ class Store:
                 conn.execute(insert(a), [r.article for r in new])
             self._write_children(conn, new + replaced)
             self._index_fulltext(conn, new, retitled)
+            # articles written straight into a duplicate cluster (ingest decides clusters before
+            # writing, so that article and cluster land in one transaction)
+            joined = sorted({r.article["cluster_id"] for r in new if r.article["cluster_id"]})
+            if joined:
+                self._refresh_clusters(conn, joined)
             if conflicts:
                 conn.execute(insert(S.ingest_errors), conflicts)
             written = len(new) + len(replaced)
