@@ -200,8 +200,8 @@ def iter_table(store: Store, name: str, batch: int = 2000) -> Iterator[dict[str,
     """Every row of a stored table, as dicts, streamed."""
     t = _table(name)
     with store.read() as conn:
-        res = conn.execution_options(stream_results=True, yield_per=batch).execute(
-            select(t).order_by(*t.primary_key.columns)).mappings()
+        res = conn.execute(select(t).order_by(*t.primary_key.columns)
+                           .execution_options(stream_results=True, yield_per=batch)).mappings()
         for part in res.partitions(batch):
             for r in part:
                 yield dict(r)

@@ -30,7 +30,6 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    tuple_,
     union_all,
 )
 from sqlalchemy.sql import ColumnElement, Select
@@ -138,7 +137,7 @@ def _check_by(by: str) -> str:
 
 
 # -- shared pieces ------------------------------------------------------------------------
-E, A, Q = S.events, S.articles, S.quotes
+E, A, Q, EK = S.events, S.articles, S.quotes, S.event_keys
 
 
 def _mention_ref(t: Any) -> ColumnElement[str]:
@@ -166,35 +165,37 @@ def _article_brief(row: Any) -> dict[str, Any]:
             "published": row["a_published"]}
 
 
-def _event_filters(store: Store, *, source: str | None = None, target: str | None = None,
+def _event_filters(store: Store, t: Any = E, *, source: str | None = None, target: str | None = None,
                    type: str | None = None, mode: str | Sequence[str] | None = None,
                    since: str | None = None, until: str | None = None, actor: str | None = None,
                    article: str | None = None, cameo: str | None = None) -> list[ColumnElement[bool]]:
+    """Conditions on the mentions table ``E`` or the deduplicated view ``EK`` (which has no
+    actor or article columns: those filters need ``E``)."""
     known = known_countries(store) if (source or target) else set()
     conds: list[ColumnElement[bool]] = []
     if source:
-        conds.append(E.c.source_country_key == check_country(store, source, "source", known))
+        conds.append(t.c.source_country_key == check_country(store, source, "source", known))
     if target:
-        conds.append(E.c.target_country_key == check_country(store, target, "target", known))
-    t = _check_type(type)
-    if t:
-        conds.append(E.c.type == t)
+        conds.append(t.c.target_country_key == check_country(store, target, "target", known))
+    ty = _check_type(type)
+    if ty:
+        conds.append(t.c.type == ty)
     modes = _check_modes(mode)
     if modes:
-        conds.append(E.c.mode.in_(modes))
+        conds.append(t.c.mode.in_(modes))
     lo, hi = date_bound(since, True, "since"), date_bound(until, False, "until")
     if lo:
-        conds.append(E.c.day >= lo)
+        conds.append(t.c.day >= lo)
     if hi:
-        conds.append(E.c.day <= hi)
+        conds.append(t.c.day <= hi)
+    if cameo:
+        if not re.fullmatch(r"\d{2,4}", cameo):
+            raise QueryError(f"CAMEO code {cameo!r} is not 2-4 digits")
+        conds.append(t.c.cameo.startswith(cameo))
     if actor:
         conds.append(or_(E.c.source_id == actor, E.c.target_id == actor))
     if article:
         conds.append(E.c.article_id == article)
-    if cameo:
-        if not re.fullmatch(r"\d{2,4}", cameo):
-            raise QueryError(f"CAMEO code {cameo!r} is not 2-4 digits")
-        conds.append(E.c.cameo.startswith(cameo))
     return conds
 
 
@@ -225,53 +226,85 @@ def _event_dict(row: Any, agg: dict[str, Any] | None = None) -> dict[str, Any]:
     return d
 
 
-def _fetch_event_rows(conn: Any, refs: list[str]) -> dict[tuple[str, int], Any]:
-    keys = [_split_ref(r) for r in refs]
+def _fetch_event_rows(conn: Any, keys: list[tuple[str, int]]) -> dict[tuple[str, int], Any]:
+    """Mention rows (with their article's metadata and sentence) by (article id, index)."""
     out: dict[tuple[str, int], Any] = {}
     for i in range(0, len(keys), 500):
-        chunk = keys[i:i + 500]
+        chunk = set(keys[i:i + 500])
+        # (article_id IN ...) AND (idx IN ...) uses the primary key; row-value IN would scan
         q = (select(*_event_cols()).select_from(E.join(A, A.c.id == E.c.article_id))
-             .where(tuple_(E.c.article_id, E.c.idx).in_(chunk)))
+             .where(E.c.article_id.in_({k[0] for k in chunk}), E.c.idx.in_({k[1] for k in chunk})))
         for r in conn.execute(q).mappings():
-            out[(r["article_id"], r["idx"])] = r
+            if (r["article_id"], r["idx"]) in chunk:
+                out[(r["article_id"], r["idx"])] = r
+    return out
+
+
+def _key_dicts(conn: Any, keys: Sequence[Any]) -> list[dict[str, Any]]:
+    """Event dicts for event_keys rows (or grouped rows with the same fields), in order.
+
+    The representative mention gives trigger, sentence and actors; the counts (and the
+    counted day, the earliest of the mentions) come from the key."""
+    reps = _fetch_event_rows(conn, [(k["rep_article_id"], k["rep_idx"]) for k in keys])
+    out = []
+    for k in keys:
+        r = reps.get((k["rep_article_id"], k["rep_idx"]))
+        if r is not None:
+            d = _event_dict(r, {"n_mentions": k["n_mentions"], "n_articles": k["n_articles"],
+                                "n_sources": k["n_sources"]})
+            d["day"] = k["day"]
+            out.append(d)
     return out
 
 
 def _grouped_events(conds: list[ColumnElement[bool]]) -> Select[Any]:
-    """One row per event key, with the first mention as representative and GDELT counts."""
+    """Event keys computed from mentions at query time: for filters the deduplicated view
+    cannot answer (an actor id, an article).  Same fields as event_keys rows."""
     return (select(E.c.cluster_id, E.c.sig, func.min(_mention_ref(E)).label("rep"),
                    func.count().label("n_mentions"), func.count(distinct(E.c.article_id)).label("n_articles"),
-                   func.count(distinct(A.c.source)).label("n_sources"), func.max(E.c.day).label("last_day"))
+                   func.count(distinct(A.c.source)).label("n_sources"), func.min(E.c.day).label("day"))
             .select_from(E.join(A, A.c.id == E.c.article_id)).where(*conds)
             .group_by(E.c.cluster_id, E.c.sig))
 
 
-def iter_events(store: Store, *, mentions: bool = False, batch: int = 1000, order: str = "day",
-                **filters: Any) -> Iterator[dict[str, Any]]:
+def _with_rep(rows: Sequence[Any]) -> list[dict[str, Any]]:
+    out = []
+    for r in rows:
+        d = dict(r)
+        d["rep_article_id"], d["rep_idx"] = _split_ref(d.pop("rep"))
+        out.append(d)
+    return out
+
+
+def _needs_mentions(filters: dict[str, Any]) -> bool:
+    return bool(filters.get("actor") or filters.get("article"))
+
+
+def iter_events(store: Store, *, mentions: bool = False, batch: int = 1000, **filters: Any) -> Iterator[dict[str, Any]]:
     """Every matching event (deduplicated unless ``mentions``), streamed in batches.
 
     Used by exports: memory stays bounded by ``batch`` whatever the size of the store.
     """
-    conds = _event_filters(store, **filters)
     with store.read() as conn:
         if mentions:
+            conds = _event_filters(store, E, **filters)
             q = (select(*_event_cols()).select_from(E.join(A, A.c.id == E.c.article_id)).where(*conds)
                  .order_by(E.c.article_id, E.c.idx))
-            res = conn.execution_options(stream_results=True, yield_per=batch).execute(q).mappings()
+            res = conn.execute(q.execution_options(stream_results=True, yield_per=batch)).mappings()
             for part in res.partitions(batch):
                 for r in part:
                     yield _event_dict(r)
             return
-        g = _grouped_events(conds).order_by(E.c.cluster_id, E.c.sig)
-        res = conn.execution_options(stream_results=True, yield_per=batch).execute(g).mappings()
+        if _needs_mentions(filters):
+            conds = _event_filters(store, E, **filters)
+            q = _grouped_events(conds).order_by(E.c.cluster_id, E.c.sig)
+        else:
+            conds = _event_filters(store, EK, **filters)
+            q = select(EK).where(*conds).order_by(EK.c.cluster_id, EK.c.sig)
+        res = conn.execute(q.execution_options(stream_results=True, yield_per=batch)).mappings()
         for part in res.partitions(batch):
-            groups = list(part)
-            rows = _fetch_event_rows(conn, [x["rep"] for x in groups])
-            for x in groups:
-                r = rows.get(_split_ref(x["rep"]))
-                if r is not None:
-                    yield _event_dict(r, {"n_mentions": x["n_mentions"], "n_articles": x["n_articles"],
-                                          "n_sources": x["n_sources"]})
+            keys = _with_rep(part) if _needs_mentions(filters) else list(part)
+            yield from _key_dicts(conn, keys)
 
 
 # -- timeline -----------------------------------------------------------------------------
@@ -289,55 +322,53 @@ def timeline(store: Store, a: str, b: str | None = None, by: str = "month",
     cb = check_country(store, b, "country", known) if b else None
     mode_list = _check_modes(modes)
     lo, hi = date_bound(since, True, "since"), date_bound(until, False, "until")
-    period_col = {"day": E.c.day, "week": E.c.week, "month": E.c.month}[by]
-
-    def dyad(src: str, tgt: str | None) -> ColumnElement[bool]:
-        if tgt is None:
-            return E.c.source_country_key == src
-        return and_(E.c.source_country_key == src, E.c.target_country_key == tgt)
-
+    period = {"day": EK.c.day, "week": EK.c.week, "month": EK.c.month}[by]
+    src, tgt = EK.c.source_country_key, EK.c.target_country_key
     if cb is None:
-        dyads = [dyad(ca, None), E.c.target_country_key == ca] if both_directions else [dyad(ca, None)]
+        dyads = [src == ca, tgt == ca] if both_directions else [src == ca]
     else:
-        dyads = [dyad(ca, cb), dyad(cb, ca)] if both_directions and ca != cb else [dyad(ca, cb)]
-    conds: list[ColumnElement[bool]] = [or_(*dyads) if len(dyads) > 1 else dyads[0], E.c.day.is_not(None)]
+        dyads = [and_(src == ca, tgt == cb)]
+        if both_directions and ca != cb:
+            dyads.append(and_(src == cb, tgt == ca))
+    extra: list[ColumnElement[bool]] = [EK.c.day.is_not(None)]
     if mode_list:
-        conds.append(E.c.mode.in_(mode_list))
+        extra.append(EK.c.mode.in_(mode_list))
     if lo:
-        conds.append(E.c.day >= lo)
+        extra.append(EK.c.day >= lo)
     if hi:
-        conds.append(E.c.day <= hi)
-    direction = case((E.c.source_country_key == ca, literal("out")), else_=literal("in")) if cb is None or \
-        ca != cb else literal("out")
-    per_event = (select(E.c.cluster_id, E.c.sig, func.min(period_col).label("period"),
-                        func.min(direction).label("dir"), func.avg(E.c.goldstein).label("g"),
-                        func.min(E.c.quad_class).label("quad"), func.min(E.c.mode).label("mode"),
-                        func.count().label("n"))
-                 .where(*conds).group_by(E.c.cluster_id, E.c.sig).subquery())
-    p = per_event.c
-    quad_cols = [func.sum(case((p.quad == k, 1), else_=0)).label(f"q{k}") for k in (1, 2, 3, 4)]
-    mode_cols = [func.sum(case((p.mode == m, 1), else_=0)).label(f"m_{m}") for m in MODES]
-    q = (select(p.period, p.dir, func.count().label("events"), func.sum(p.n).label("mentions"),
-                func.sum(p.g).label("gsum"), func.avg(p.g).label("gmean"), *quad_cols, *mode_cols)
-         .group_by(p.period, p.dir).order_by(p.period, p.dir))
+        extra.append(EK.c.day <= hi)
+    quad_cols = [func.sum(case((EK.c.quad_class == k, 1), else_=0)).label(f"q{k}") for k in (1, 2, 3, 4)]
+    mode_cols = [func.sum(case((EK.c.mode == m, 1), else_=0)).label(f"m_{m}") for m in MODES]
     names = {"out": (ca, cb or "*"), "in": (cb or "*", ca)}
+    # one aggregate per direction: each is an index range scan, no OR across directions
+    parts = []
+    for k, cond in enumerate(dyads):
+        direction = "out" if k == 0 else "in"
+        if cb is None and direction == "in":
+            cond = and_(cond, src != ca)  # domestic A>A events are counted once, as "out"
+        parts.append((direction, select(period.label("period"), func.count().label("events"),
+                                        func.sum(EK.c.n_mentions).label("mentions"),
+                                        func.sum(EK.c.goldstein).label("gsum"), func.avg(EK.c.goldstein).label("gmean"),
+                                        *quad_cols, *mode_cols).where(cond, *extra).group_by(period)))
     periods: list[dict[str, Any]] = []
     totals: dict[str, dict[str, Any]] = {}
     with store.read() as conn:
-        for r in conn.execute(q).mappings():
-            src, tgt = names[r["dir"]]
-            row = {
-                "period": r["period"], "direction": f"{src}>{tgt}", "source": src, "target": tgt,
-                "events": int(r["events"]), "mentions": int(r["mentions"] or 0),
-                "goldstein_sum": _round(r["gsum"]), "goldstein_mean": _round(r["gmean"]),
-                "quad": {QUAD_NAMES[k]: int(r[f"q{k}"] or 0) for k in (1, 2, 3, 4)},
-                "modes": {m: int(r[f"m_{m}"] or 0) for m in MODES if r[f"m_{m}"]},
-            }
-            periods.append(row)
-            t = totals.setdefault(row["direction"], {"events": 0, "mentions": 0, "goldstein_sum": 0.0})
-            t["events"] += row["events"]
-            t["mentions"] += row["mentions"]
-            t["goldstein_sum"] = _round((t["goldstein_sum"] or 0.0) + (row["goldstein_sum"] or 0.0))
+        for direction, q in parts:
+            s_, t_ = names[direction]
+            for r in conn.execute(q).mappings():
+                periods.append({
+                    "period": r["period"], "direction": f"{s_}>{t_}", "source": s_, "target": t_,
+                    "events": int(r["events"]), "mentions": int(r["mentions"] or 0),
+                    "goldstein_sum": _round(r["gsum"]), "goldstein_mean": _round(r["gmean"]),
+                    "quad": {QUAD_NAMES[k]: int(r[f"q{k}"] or 0) for k in (1, 2, 3, 4)},
+                    "modes": {m: int(r[f"m_{m}"] or 0) for m in MODES if r[f"m_{m}"]},
+                })
+    periods.sort(key=lambda r: (r["period"], r["direction"]))
+    for row in periods:
+        t = totals.setdefault(row["direction"], {"events": 0, "mentions": 0, "goldstein_sum": 0.0})
+        t["events"] += row["events"]
+        t["mentions"] += row["mentions"]
+        t["goldstein_sum"] = _round((t["goldstein_sum"] or 0.0) + (row["goldstein_sum"] or 0.0))
     return {"a": ca, "b": cb, "by": by, "modes": mode_list, "since": lo, "until": hi,
             "both_directions": both_directions, "periods": periods, "totals": totals}
 
@@ -353,25 +384,28 @@ def events(store: Store, source: str | None = None, target: str | None = None, t
            article: str | None = None) -> dict[str, Any]:
     """Events matching the filters, newest first: one per event key, or every mention."""
     lim, off = _check_page(limit, offset)
-    conds = _event_filters(store, source=source, target=target, type=type, mode=mode, since=since,
-                           until=until, actor=actor, article=article)
+    filters = {"source": source, "target": target, "type": type, "mode": mode, "since": since, "until": until,
+               "actor": actor, "article": article}
     items: list[dict[str, Any]] = []
     with store.read() as conn:
         if mentions:
+            conds = _event_filters(store, E, **filters)
             q = (select(*_event_cols()).select_from(E.join(A, A.c.id == E.c.article_id)).where(*conds)
-                 .order_by(desc(E.c.day), E.c.article_id, E.c.idx).limit(lim + 1).offset(off))
-            rows = conn.execute(q).mappings().all()
+                 .order_by(E.c.day.desc().nulls_last(), E.c.article_id, E.c.idx).limit(lim + 1).offset(off))
+            rows: Sequence[Any] = conn.execute(q).mappings().all()
             items = [_event_dict(r) for r in rows[:lim]]
+        elif _needs_mentions(filters):
+            g = _grouped_events(_event_filters(store, E, **filters)).subquery()
+            rows = _with_rep(conn.execute(select(g).order_by(g.c.day.desc().nulls_last(), g.c.cluster_id.desc(),
+                                                             g.c.sig.desc()).limit(lim + 1).offset(off))
+                             .mappings().all())
+            items = _key_dicts(conn, rows[:lim])
         else:
-            g = (_grouped_events(conds).order_by(desc("last_day"), E.c.cluster_id, E.c.sig)
-                 .limit(lim + 1).offset(off))
-            rows = conn.execute(g).mappings().all()
-            reps = _fetch_event_rows(conn, [x["rep"] for x in rows[:lim]])
-            for x in rows[:lim]:
-                r = reps.get(_split_ref(x["rep"]))
-                if r is not None:
-                    items.append(_event_dict(r, {"n_mentions": x["n_mentions"], "n_articles": x["n_articles"],
-                                                 "n_sources": x["n_sources"]}))
+            conds = _event_filters(store, EK, **filters)
+            rows = conn.execute(select(EK).where(*conds)
+                                .order_by(EK.c.day.desc().nulls_last(), EK.c.cluster_id.desc(), EK.c.sig.desc())
+                                .limit(lim + 1).offset(off)).mappings().all()
+            items = _key_dicts(conn, rows[:lim])
     return {"items": items, "limit": lim, "offset": off, "has_more": len(rows) > lim, "mentions": mentions}
 
 
@@ -484,9 +518,11 @@ def quotes(store: Store, speaker: str | None = None, about: str | None = None, s
                 .select_from(j).where(*conds).group_by(Q.c.cluster_id, Q.c.sig)
                 .order_by(desc("last_day"), Q.c.cluster_id, Q.c.sig).limit(lim + 1).offset(off)).mappings().all()
             keys = [_split_ref(x["rep"]) for x in rows[:lim]]
+            want = set(keys)
             reps = {(r["article_id"], r["idx"]): r for r in conn.execute(
-                select(*cols).select_from(j).where(tuple_(Q.c.article_id, Q.c.idx).in_(keys))).mappings()} \
-                if keys else {}
+                select(*cols).select_from(j).where(Q.c.article_id.in_({k[0] for k in want}),
+                                                   Q.c.idx.in_({k[1] for k in want}))).mappings()
+                if (r["article_id"], r["idx"]) in want} if keys else {}
             for x in rows[:lim]:
                 r = reps.get(_split_ref(x["rep"]))
                 if r is not None:
@@ -565,27 +601,24 @@ def top_dyads(store: Store, since: str | None = None, until: str | None = None, 
     lim, _ = _check_page(limit, 0, 20)
     lo, hi = date_bound(since, True, "since"), date_bound(until, False, "until")
     mode_list = _check_modes(modes)
-    s, t = E.c.source_country_key, E.c.target_country_key
+    s, t = EK.c.source_country_key, EK.c.target_country_key
     conds = [s != "", t != "", s != t]
     if lo:
-        conds.append(E.c.day >= lo)
+        conds.append(EK.c.day >= lo)
     if hi:
-        conds.append(E.c.day <= hi)
+        conds.append(EK.c.day <= hi)
     if mode_list:
-        conds.append(E.c.mode.in_(mode_list))
+        conds.append(EK.c.mode.in_(mode_list))
     if directed:
         ca, cb = s, t
     else:
         ca, cb = case((s < t, s), else_=t), case((s < t, t), else_=s)
-    per = (select(ca.label("a"), cb.label("b"), E.c.cluster_id, E.c.sig, func.min(s).label("src"),
-                  func.avg(E.c.goldstein).label("g"), func.min(E.c.quad_class).label("quad"))
-           .where(*conds).group_by(ca, cb, E.c.cluster_id, E.c.sig).subquery())
-    p = per.c
-    q = (select(p.a, p.b, func.count().label("n_events"),
-                func.sum(case((p.src == p.a, 1), else_=0)).label("n_a_to_b"),
-                func.avg(p.g).label("gmean"),
-                *[func.sum(case((p.quad == k, 1), else_=0)).label(f"q{k}") for k in (1, 2, 3, 4)])
-         .group_by(p.a, p.b).order_by(desc("n_events"), p.a, p.b).limit(lim))
+    q = (select(ca.label("a"), cb.label("b"), func.count().label("n_events"),
+                func.sum(case((s < t, 1), else_=0)).label("n_a_to_b") if not directed else func.count().label(
+                    "n_a_to_b"),
+                func.avg(EK.c.goldstein).label("gmean"),
+                *[func.sum(case((EK.c.quad_class == k, 1), else_=0)).label(f"q{k}") for k in (1, 2, 3, 4)])
+         .where(*conds).group_by(ca, cb).order_by(desc("n_events"), ca, cb).limit(lim))
     with store.read() as conn:
         rows = conn.execute(q).mappings().all()
     return [{"a": r["a"], "b": r["b"], "n_events": int(r["n_events"]), "n_a_to_b": int(r["n_a_to_b"] or 0),
@@ -744,11 +777,9 @@ def stats(store: Store) -> dict[str, Any]:
                  conn.execute(select(A.c.language, func.count()).group_by(A.c.language))}
         first, last = conn.execute(select(func.min(A.c.published), func.max(A.c.published))).one()
         ev_mentions = scalar(select(func.count()).select_from(E))
-        ev_distinct = scalar(select(func.count()).select_from(
-            select(E.c.cluster_id, E.c.sig).group_by(E.c.cluster_id, E.c.sig).subquery()))
-        per = select(E.c.type, E.c.mode).group_by(E.c.cluster_id, E.c.sig, E.c.type, E.c.mode).subquery()
-        by_type = {t: int(n) for t, n in conn.execute(select(per.c.type, func.count()).group_by(per.c.type))}
-        by_mode = {m: int(n) for m, n in conn.execute(select(per.c.mode, func.count()).group_by(per.c.mode))}
+        ev_distinct = scalar(select(func.count()).select_from(EK))
+        by_type = {t: int(n) for t, n in conn.execute(select(EK.c.type, func.count()).group_by(EK.c.type))}
+        by_mode = {m: int(n) for m, n in conn.execute(select(EK.c.mode, func.count()).group_by(EK.c.mode))}
         clusters = conn.execute(select(func.count(), func.coalesce(func.sum(S.clusters.c.size), 0),
                                        func.coalesce(func.max(S.clusters.c.size), 0))
                                 .where(S.clusters.c.size > 1)).one()
@@ -804,9 +835,11 @@ def actor(store: Store, actor_id: str, limit: int | None = 50) -> dict[str, Any]
             return None
         info = dict(row)
         info.pop("name_key", None)
+        m, aa = S.mentions, S.article_actors
         surfaces = [{"text": t, "n": int(n)} for t, n in conn.execute(
-            select(S.mentions.c.text, func.count().label("n")).where(S.mentions.c.actor_id == actor_id)
-            .group_by(S.mentions.c.text).order_by(desc("n"), S.mentions.c.text).limit(20))]
+            select(m.c.text, func.count().label("n"))
+            .select_from(aa.join(m, and_(m.c.article_id == aa.c.article_id, m.c.actor_idx == aa.c.idx)))
+            .where(aa.c.actor_id == actor_id).group_by(m.c.text).order_by(desc("n"), m.c.text).limit(20))]
         n_articles = int(conn.scalar(select(func.count(distinct(S.article_actors.c.article_id)))
                                      .where(S.article_actors.c.actor_id == actor_id)) or 0)
         # meetings: CONSULT events with the actor on either side, by counterpart

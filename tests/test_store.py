@@ -226,3 +226,58 @@ def test_unreachable_postgres() -> None:
     pytest.importorskip("psycopg")
     with pytest.raises(StoreError):
         open_store("postgresql://nobody@127.0.0.1:9/none")
+
+
+def _event_keys(store: Store) -> list[dict]:
+    with store.read() as conn:
+        rows = [dict(r) for r in conn.execute(S.event_keys.select()).mappings()]
+    for r in rows:
+        r["goldstein"] = None if r["goldstein"] is None else round(r["goldstein"], 6)
+    return sorted(rows, key=lambda r: (r["cluster_id"], r["sig"]))
+
+
+def test_event_keys_follow_writes_and_clusters(store: Store) -> None:
+    """The deduplicated view equals a from-scratch recomputation after every kind of change."""
+    import random
+
+    rng = random.Random(3)
+    stories = [seed_story(f"k{i}", rng.choice(["tass", "ria", "afp"])) for i in range(8)]
+    store.write_articles([b.stored() for b in stories[:5]])
+    steps = [
+        lambda: store.assign_clusters({"k0": "K", "k1": "K", "k2": "K"}),
+        lambda: store.write_articles([b.stored() for b in stories[5:]]),
+        lambda: store.write_articles([StoredArticle.from_analysis(dataclasses.replace(
+            stories[1].analysis(), events=stories[1].analysis().events[:1]))]),  # k1 re-analysed
+        lambda: store.assign_clusters({"k1": "K2", "k5": "K2"}),
+        lambda: store.write_articles([seed_story("k9", "afp").stored(cluster_id="K")]),  # born in a cluster
+        lambda: store.assign_clusters({"k0": "k7"}),  # a cluster named after an article
+    ]
+    for step in steps:
+        step()
+        now = _event_keys(store)
+        store.rebuild_event_keys()
+        assert _event_keys(store) == now
+    keys = {(r["cluster_id"], r["sig"]): r for r in _event_keys(store)}
+    consult = [r for r in keys.values() if r["cluster_id"] == "K" and r["type"] == "CONSULT"][0]
+    assert consult["n_articles"] == 2  # k2 and k9 (k0 moved to k7, k1 to K2)
+    assert sum(r["n_mentions"] for r in keys.values()) == store.counts()["events"]
+
+
+def test_upgrade_from_schema_1(tmp_path: Path) -> None:
+    """A version-1 store (no deduplicated view) is upgraded when opened for writing."""
+    p = tmp_path / "v1.db"
+    with open_store(p) as s:
+        load_corpus(s)
+        before = queries.timeline(s, "RUS", "PRK")
+    con = sqlite3.connect(p)
+    con.execute("DELETE FROM event_keys")
+    con.execute("DELETE FROM schema_version")
+    con.execute("INSERT INTO schema_version VALUES (1, '2024-01-01')")
+    con.commit()
+    con.close()
+    with pytest.raises(StoreError, match="upgrade"):
+        open_store(p, readonly=True)
+    with open_store(p) as s:
+        assert queries.timeline(s, "RUS", "PRK") == before
+    with open_store(p, readonly=True) as s:
+        assert queries.timeline(s, "RUS", "PRK") == before

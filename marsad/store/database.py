@@ -13,6 +13,7 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +33,11 @@ from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from marsad.store import schema as S
 from marsad.store.rows import (
+    KEY_SOURCE_COLUMNS,
     ArticleRows,
     StoredArticle,
     article_rows,
+    event_key_rows,
     fulltext_body,
     now_iso,
 )
@@ -136,11 +139,12 @@ class Store:
         """
         batch: list[StoredArticle] = []
         seen: dict[str, str] = {}
+        hashes: dict[int, str] = {}  # computed once per item
         conflicts: list[dict[str, Any]] = []
         for it in items:
             if not it.id:
                 raise ValueError("StoredArticle without an id")
-            h = it.resolved_hash()
+            h = hashes[id(it)] = it.resolved_hash()
             if it.id in seen:
                 if seen[it.id] != h:
                     conflicts.append(_conflict(it))
@@ -162,19 +166,22 @@ class Store:
             retitled: list[tuple[int, str | None, str | None, str]] = []  # doc_no, old title, new title, text
             for it in batch:
                 old = existing.get(it.id)
-                if old is not None and old[0] != it.resolved_hash():
+                if old is not None and old[0] != hashes[id(it)]:
                     conflicts.append(_conflict(it))
                     continue
-                rows = article_rows(it, cluster_id=old[1] if old else None)
+                rows = article_rows(it, cluster_id=old[1] if old else None, text_hash=hashes[id(it)])
                 if old is None:
                     new.append(rows)
                 else:
                     replaced.append(rows)
                     if old[2] != rows.article["title"]:
                         retitled.append((old[3], old[2], rows.article["title"], rows.article["text"]))
+            stale_keys: set[tuple[str, str]] = set()
             if replaced:
                 rids = [r.article["id"] for r in replaced]
                 for chunk in _chunks(rids):
+                    stale_keys.update((r.cluster_id, r.sig) for r in conn.execute(
+                        select(S.events.c.cluster_id, S.events.c.sig).where(S.events.c.article_id.in_(chunk))))
                     for t in S.ANALYSIS_TABLES:
                         conn.execute(delete(t).where(t.c.article_id.in_(chunk)))
                 # a re-write without a MinHash keeps the stored one
@@ -187,8 +194,9 @@ class Store:
                 conn.execute(stmt, [{f"b_{k}": v for k, v in r.article.items() if k in upd or k == "id"}
                                     for r in replaced])
             if new:
-                conn.execute(insert(a), [r.article for r in new])
+                _bulk_insert(conn, a, [r.article for r in new])
             self._write_children(conn, new + replaced)
+            self._update_event_keys(conn, new, replaced, stale_keys)
             self._index_fulltext(conn, new, retitled)
             # articles written straight into a duplicate cluster (ingest decides clusters before
             # writing, so that article and cluster land in one transaction)
@@ -212,15 +220,89 @@ class Store:
                 have.update(conn.scalars(select(S.actors.c.id).where(S.actors.c.id.in_(chunk))))
             fresh = [v for k, v in actor_rows.items() if k not in have]
             if fresh:
-                conn.execute(insert(S.actors), fresh)
+                _bulk_insert(conn, S.actors, fresh)
         for table, attr in ((S.article_actors, "article_actors"), (S.mentions, "mentions"),
                             (S.quotes, "quotes"), (S.events, "events"), (S.times, "times")):
             batch = [x for r in rows for x in getattr(r, attr)]
             if batch:
-                conn.execute(insert(table), batch)
+                _bulk_insert(conn, table, batch)
         sigs = [r.signature for r in rows if r.signature]
         if sigs:
-            conn.execute(insert(S.signatures), sigs)
+            _bulk_insert(conn, S.signatures, sigs)
+
+    def _update_event_keys(self, conn: Connection, new: list[ArticleRows], replaced: list[ArticleRows],
+                           stale: set[tuple[str, str]]) -> None:
+        """Keep ``event_keys`` in step with the mentions just written.
+
+        The usual ingest case, a new article in no cluster yet, owns its keys alone: they are
+        computed from the rows in memory.  Everything else (re-analysed articles, articles
+        written into an existing cluster) is recomputed from the stored mentions.
+        """
+        fresh: list[dict[str, Any]] = []
+        outlet: dict[str, str | None] = {}
+        touched = set(stale)
+        cids = {r.article["id"]: (r.article["cluster_id"] or r.article["id"]) for r in new}
+        shared: set[str] = set()
+        ev = S.events
+        ids = [aid for aid, cid in cids.items() if cid == aid]
+        for chunk in _chunks(ids):  # a cluster already named after a new article's id?
+            shared.update(conn.scalars(select(ev.c.cluster_id).distinct().where(
+                ev.c.cluster_id.in_(chunk), ev.c.article_id.not_in(chunk))))
+        for r in new:
+            aid = r.article["id"]
+            if cids[aid] == aid and aid not in shared:
+                fresh.extend(r.events)
+                outlet[aid] = r.article["source"]
+            else:
+                touched.update((e["cluster_id"], e["sig"]) for e in r.events)
+        for r in replaced:
+            touched.update((e["cluster_id"], e["sig"]) for e in r.events)
+        if fresh:
+            _bulk_insert(conn, S.event_keys, event_key_rows(fresh, outlet))
+        if touched:
+            self._refresh_event_keys(conn, sorted(touched))
+
+    def _refresh_event_keys(self, conn: Connection, keys: list[tuple[str, str]]) -> None:
+        """Recompute the event_keys rows of the clusters of ``keys`` from the stored mentions
+        (whole clusters: ``cluster_id IN (...)`` uses the index, a row-value IN would scan)."""
+        ev, ek, a = S.events, S.event_keys, S.articles
+        cols = [ev.c[c] for c in KEY_SOURCE_COLUMNS] + [a.c.source.label("outlet")]
+        clusters = sorted({c for c, _ in keys})
+        for chunk in _chunks(clusters, 300):
+            conn.execute(delete(ek).where(ek.c.cluster_id.in_(chunk)))
+            rows = conn.execute(select(*cols).select_from(ev.join(a, a.c.id == ev.c.article_id))
+                                .where(ev.c.cluster_id.in_(chunk))).mappings().all()
+            if rows:
+                _bulk_insert(conn, ek, event_key_rows(rows, {r["article_id"]: r["outlet"] for r in rows}))
+
+    def rebuild_event_keys(self) -> int:
+        """Recompute the whole deduplicated event view from the mentions (after an upgrade)."""
+        with self.transaction() as conn:
+            n = self._rebuild_event_keys(conn)
+        return n
+
+    def _rebuild_event_keys(self, conn: Connection) -> int:
+        ev, ek, a = S.events, S.event_keys, S.articles
+        conn.execute(delete(ek))
+        cols = [ev.c[c] for c in KEY_SOURCE_COLUMNS] + [a.c.source.label("outlet")]
+        res = conn.execute(select(*cols).select_from(ev.join(a, a.c.id == ev.c.article_id))
+                           .order_by(ev.c.cluster_id, ev.c.sig).execution_options(yield_per=5000)).mappings()
+        n = 0
+        buf: list[Any] = []
+        for part in res.partitions(5000):
+            buf.extend(part)
+            last = (buf[-1]["cluster_id"], buf[-1]["sig"])
+            done = [r for r in buf if (r["cluster_id"], r["sig"]) != last]  # the last key may continue
+            buf = buf[len(done):]
+            if done:
+                rows = event_key_rows(done, {r["article_id"]: r["outlet"] for r in done})
+                _bulk_insert(conn, ek, rows)
+                n += len(rows)
+        if buf:
+            rows = event_key_rows(buf, {r["article_id"]: r["outlet"] for r in buf})
+            _bulk_insert(conn, ek, rows)
+            n += len(rows)
+        return n
 
     def _index_fulltext(self, conn: Connection, new: list[ArticleRows],
                         retitled: list[tuple[int, str | None, str | None, str]]) -> None:
@@ -275,11 +357,21 @@ class Store:
             if not moves:
                 return 0
             params = [{"b_id": aid, "b_cid": cid} for aid, cid in moves]
+            moved = [aid for aid, _ in moves]
+            touched: set[tuple[str, str]] = set()
+            for chunk in _chunks(moved):
+                touched.update((r.cluster_id, r.sig) for r in conn.execute(
+                    select(S.events.c.cluster_id, S.events.c.sig).where(S.events.c.article_id.in_(chunk))))
             conn.execute(update(a).where(a.c.id == bindparam("b_id")).values(cluster_id=bindparam("b_cid")),
                          params)
             for t in (S.events, S.quotes):
                 conn.execute(update(t).where(t.c.article_id == bindparam("b_id"))
                              .values(cluster_id=bindparam("b_cid")), params)
+            for chunk in _chunks(moved):
+                touched.update((r.cluster_id, r.sig) for r in conn.execute(
+                    select(S.events.c.cluster_id, S.events.c.sig).where(S.events.c.article_id.in_(chunk))))
+            if touched:
+                self._refresh_event_keys(conn, sorted(touched))
             touched = {cid for _, cid in moves} | {old[aid] for aid, _ in moves if old[aid]}
             self._refresh_clusters(conn, sorted(touched))
         return len(moves)
@@ -327,7 +419,7 @@ class Store:
         """Rows per table, and articles per status (``articles_ok`` ...)."""
         out: dict[str, int] = {}
         with self.read() as conn:
-            for t in (S.articles, S.clusters, S.actors, S.mentions, S.quotes, S.events, S.times,
+            for t in (S.articles, S.clusters, S.actors, S.mentions, S.quotes, S.events, S.event_keys, S.times,
                       S.signatures, S.ingest_errors):
                 out[t.name] = int(conn.scalar(select(func.count()).select_from(t)) or 0)
             for status, n in conn.execute(select(S.articles.c.status, func.count()).group_by(S.articles.c.status)):
@@ -355,6 +447,21 @@ class Store:
                 conn.exec_driver_sql(sql, [(r.doc_no, fulltext_body(r.title, r.text)) for r in rows])
                 n += len(rows)
         return n
+
+
+def _bulk_insert(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+    """executemany through the driver with positional parameters.
+
+    SQLAlchemy's per-row parameter processing costs more than SQLite's own insert at ingest
+    volumes (measured: ~40% of write time); all rows of one call have the same keys."""
+    if not rows:
+        return
+    cols = list(rows[0])
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (f'INSERT INTO {table.name} ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in cols)}) '
+           f'VALUES ({", ".join([mark] * len(cols))})')
+    get = itemgetter(*cols)
+    conn.exec_driver_sql(sql, [get(r) for r in rows] if len(cols) > 1 else [(get(r),) for r in rows])
 
 
 def _conflict(it: StoredArticle) -> dict[str, Any]:
@@ -477,7 +584,21 @@ def _prepare(store: Store) -> None:
                 raise StoreError(f"{store.location} is empty: not a marsad store yet")
             raise StoreError(f"the store {store.location} needs an upgrade; open it once without read-only")
         with store.transaction() as conn:
+            old = conn.scalar(select(func.max(S.schema_version.c.version))) if "schema_version" in names else None
             S.metadata.create_all(conn)
             S.create_fulltext(conn)
-            if conn.scalar(select(func.count()).select_from(S.schema_version)) == 0:
-                conn.execute(insert(S.schema_version), [{"version": S.SCHEMA_VERSION, "created_at": now_iso()}])
+            if old is not None and old < S.SCHEMA_VERSION:
+                _migrate(store, conn, old)
+            conn.execute(insert(S.schema_version), [{"version": S.SCHEMA_VERSION, "created_at": now_iso()}])
+
+
+def _migrate(store: Store, conn: Connection, version: int) -> None:
+    """Upgrade a store written by an older marsad (tables were already created by create_all)."""
+    if version < 2:
+        # v2: the deduplicated event view (event_keys) and new indexes on events
+        for name in ("ix_events_target_day", "ix_events_day", "ix_events_type_day"):
+            conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+        for t in S.metadata.sorted_tables:
+            for idx in t.indexes:
+                idx.create(conn, checkfirst=True)
+        store._rebuild_event_keys(conn)

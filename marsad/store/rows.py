@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from marsad.lang.ar.normalize import compare_key, normalize_key
@@ -26,6 +27,9 @@ from marsad.model import (
 )
 
 STATUSES = ("ok", "not_analysed", "error")
+
+# Names and surface forms repeat across a corpus: cache their comparison keys.
+_name_key = lru_cache(maxsize=200_000)(compare_key)
 
 
 @dataclass
@@ -93,7 +97,7 @@ def actor_store_id(kb_id: str | None, name: str, country: str | None, type_: str
     """
     if kb_id:
         return kb_id
-    return "_" + _h(compare_key(name), country or "", type_ or "", n=12)
+    return "_" + _h(_name_key(name), country or "", type_ or "", n=12)
 
 
 def ref_store_id(ref: ActorRef, actors_by_name: Mapping[str, Actor]) -> str:
@@ -202,7 +206,7 @@ class ArticleRows:
     signature: dict[str, Any] | None = None
 
 
-def article_rows(item: StoredArticle, cluster_id: str | None = None) -> ArticleRows:
+def article_rows(item: StoredArticle, cluster_id: str | None = None, text_hash: str | None = None) -> ArticleRows:
     """All rows of one article; ``cluster_id`` is the article's cluster if already known."""
     a = item.analysis
     text = item.resolved_text()
@@ -214,7 +218,7 @@ def article_rows(item: StoredArticle, cluster_id: str | None = None) -> ArticleR
         "id": item.id, "url": item.url, "source": item.source, "title": item.title,
         "published": published, "language": item.language or (a.language if a else None),
         "ingested_at": item.ingested_at or now_iso(), "status": item.status, "error": item.error,
-        "cluster_id": cluster_id or item.cluster_id, "text": text, "text_hash": item.resolved_hash(),
+        "cluster_id": cluster_id or item.cluster_id, "text": text, "text_hash": text_hash or item.resolved_hash(),
         "n_chars": len(text), "warnings": json.dumps(warnings, ensure_ascii=False) if warnings else None,
         "schema_version": SCHEMA_VERSION if a is not None else None,
     }
@@ -232,7 +236,7 @@ def article_rows(item: StoredArticle, cluster_id: str | None = None) -> ArticleR
         if sid not in seen:
             seen.add(sid)
             out.actors.append({
-                "id": sid, "kb_id": actor.actor_id, "name": actor.name, "name_key": compare_key(actor.name),
+                "id": sid, "kb_id": actor.actor_id, "name": actor.name, "name_key": _name_key(actor.name),
                 "type": actor.type, "country": actor.country, "role": actor.role, "wikidata": actor.wikidata,
             })
         out.article_actors.append({
@@ -242,7 +246,7 @@ def article_rows(item: StoredArticle, cluster_id: str | None = None) -> ArticleR
         for k, m in enumerate(actor.mentions):
             out.mentions.append({
                 "article_id": item.id, "actor_idx": i, "idx": k, "actor_id": sid, "text": m.text,
-                "key": compare_key(m.text), "start": m.start, "end": m.end,
+                "key": _name_key(m.text), "start": m.start, "end": m.end,
             })
     # actors referred to by quotes/events but absent from Analysis.actors still get a row
     def ensure(ref: ActorRef | None) -> str | None:
@@ -253,7 +257,7 @@ def article_rows(item: StoredArticle, cluster_id: str | None = None) -> ArticleR
             seen.add(sid)
             t = by_name[ref.name].type if ref.name in by_name else None
             out.actors.append({
-                "id": sid, "kb_id": ref.actor_id, "name": ref.name, "name_key": compare_key(ref.name),
+                "id": sid, "kb_id": ref.actor_id, "name": ref.name, "name_key": _name_key(ref.name),
                 "type": t, "country": ref.country, "role": ref.role, "wikidata": None,
             })
         return sid
@@ -355,3 +359,40 @@ def analysis_from_rows(
         language=art["language"], url=art["url"], source=art["source"],
         actors=actors, quotes=quotes, events=events, times=times, warnings=warnings,
     )
+
+
+# -- the deduplicated event view ------------------------------------------------------------
+#: Columns of an event mention that the event_keys row is computed from.
+KEY_SOURCE_COLUMNS = ("cluster_id", "sig", "article_id", "idx", "type", "mode", "cameo", "goldstein",
+                      "quad_class", "date", "day", "source_country_key", "target_country_key")
+
+
+def event_key_rows(mentions: Iterable[Mapping[str, Any]], outlet: Mapping[str, str | None]) -> list[dict[str, Any]]:
+    """One ``event_keys`` row per (cluster_id, sig) of ``mentions`` (all mentions of each key).
+
+    ``outlet`` maps article id → outlet (for n_sources).  The representative mention is the
+    first by (article id, index); the counted day is the earliest of the mentions.
+    """
+    groups: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+    for m in mentions:
+        groups.setdefault((m["cluster_id"], m["sig"]), []).append(m)
+    out = []
+    for (cid, sig), ms in groups.items():
+        rep = min(ms, key=lambda m: (m["article_id"], m["idx"]))
+        days = [m["day"] for m in ms if m["day"]]
+        day = min(days) if days else None
+        gs = [m["goldstein"] for m in ms if m["goldstein"] is not None]
+        quads = [m["quad_class"] for m in ms if m["quad_class"] is not None]
+        cameos = [m["cameo"] for m in ms if m["cameo"]]
+        week, month = buckets(day)
+        arts = {m["article_id"] for m in ms}
+        out.append({
+            "cluster_id": cid, "sig": sig, "type": rep["type"], "mode": rep["mode"],
+            "cameo": min(cameos) if cameos else None, "goldstein": sum(gs) / len(gs) if gs else None,
+            "quad_class": min(quads) if quads else None, "date": rep["date"], "day": day, "week": week,
+            "month": month, "source_country_key": rep["source_country_key"],
+            "target_country_key": rep["target_country_key"], "rep_article_id": rep["article_id"],
+            "rep_idx": rep["idx"], "n_mentions": len(ms), "n_articles": len(arts),
+            "n_sources": len({outlet.get(a) for a in arts} - {None}),
+        })
+    return out

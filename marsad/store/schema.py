@@ -27,8 +27,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-#: Bumped whenever a table or column changes; a database from a newer version is refused.
-SCHEMA_VERSION = 1
+#: Bumped whenever a table or column changes; a database from a newer version is refused,
+#: an older one is upgraded when opened for writing (see database._migrate).
+SCHEMA_VERSION = 2
 
 metadata = MetaData()
 
@@ -113,9 +114,9 @@ mentions = Table(
     Column("start", Integer, nullable=False),
     Column("end", Integer, nullable=False),
 )
+# Only the key is indexed: mentions are written 15 to an article, and each index costs at
+# ingest; by-article lookups use the primary key, by-actor ones go through article_actors.
 Index("ix_mentions_key", mentions.c.key)
-Index("ix_mentions_actor", mentions.c.actor_id)
-Index("ix_mentions_article_start", mentions.c.article_id, mentions.c.start)
 
 
 def _ref_columns(prefix: str) -> list[Column]:
@@ -181,13 +182,48 @@ events = Table(
     Column("quote_index", Integer),
     Column("is_root", Boolean, nullable=False),  # in the first paragraph (GDELT's IsRootEvent)
 )
+Index("ix_events_cluster_sig", events.c.cluster_id, events.c.sig)
 Index("ix_events_dyad_day", events.c.source_country_key, events.c.target_country_key, events.c.day)
-Index("ix_events_target_day", events.c.target_country_key, events.c.day)
-Index("ix_events_day", events.c.day)
-Index("ix_events_type_day", events.c.type, events.c.day)
+# covering: top actors of a period read only this index
+Index("ix_events_day_actors", events.c.day, events.c.source_id, events.c.target_id, events.c.cluster_id,
+      events.c.sig, events.c.article_id)
 Index("ix_events_source_actor", events.c.source_id)
 Index("ix_events_target_actor", events.c.target_id)
-Index("ix_events_cluster_sig", events.c.cluster_id, events.c.sig)
+
+# One row per event key (cluster_id, sig): the deduplicated view of ``events``, kept up to date
+# by every write and cluster assignment, as GDELT keeps its events table beside its mentions.
+# Timelines, event lists, dyads and stats read this table: no GROUP BY over mentions at query
+# time.  ``day`` is the earliest counted day of the key's mentions; ``rep_*`` its first mention.
+event_keys = Table(
+    "event_keys", metadata,
+    Column("cluster_id", String(64), primary_key=True),
+    Column("sig", String(32), primary_key=True),
+    Column("type", String(16), nullable=False),
+    Column("mode", String(16), nullable=False),
+    Column("cameo", String(8)),
+    Column("goldstein", Float),
+    Column("quad_class", Integer),
+    Column("date", String(16)),
+    Column("day", String(10)),
+    Column("week", String(8)),
+    Column("month", String(7)),
+    Column("source_country_key", String(32), nullable=False),
+    Column("target_country_key", String(32), nullable=False),
+    Column("rep_article_id", String(64), nullable=False),
+    Column("rep_idx", Integer, nullable=False),
+    Column("n_mentions", Integer, nullable=False),
+    Column("n_articles", Integer, nullable=False),
+    Column("n_sources", Integer, nullable=False),
+)
+_ek = event_keys.c
+# covering: a dyad's timeline (both directions) is an index-only range scan
+Index("ix_event_keys_dyad", _ek.source_country_key, _ek.target_country_key, _ek.day, _ek.mode, _ek.type,
+      _ek.goldstein, _ek.quad_class, _ek.week, _ek.month)
+Index("ix_event_keys_target", _ek.target_country_key, _ek.day)
+# covering: the most active dyads of a period
+Index("ix_event_keys_day", _ek.day, _ek.source_country_key, _ek.target_country_key, _ek.mode, _ek.goldstein,
+      _ek.quad_class)
+Index("ix_event_keys_type_day", _ek.type, _ek.day)
 
 times = Table(
     "times", metadata,
