@@ -143,7 +143,7 @@ def corpus_docs(limit: int | None = None):
                                 return
 
 
-def alias_risk(kb, paths: list[Path]) -> list[str]:
+def alias_risk(kb, paths: list[Path], min_docs: int = 15) -> list[str]:
     """One-word aliases that the corpus mostly uses without the actor's longer names."""
     from marsad.text import make_doc
 
@@ -171,7 +171,7 @@ def alias_risk(kb, paths: list[Path]) -> list[str]:
     out = [f"corpus: {n} documents"]
     for (aid, alias), k in sorted(seen.items(), key=lambda x: -alone[x[0]]):
         a = alone[(aid, alias)]
-        if a >= 15 and a / k >= 0.6:
+        if a >= min_docs and a / k >= 0.6:
             out.append(f"{aid}: {alias!r} in {k} docs, {a} without a longer name → ambiguous?")
     return out
 
@@ -205,6 +205,7 @@ def expand(paths: list[Path]) -> int:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", action="store_true", help="measure alias risk on SaudiNewsNet")
+    ap.add_argument("--min-docs", type=int, default=15, help="alias risk: report aliases seen alone in this many documents")
     ap.add_argument("--expand", action="store_true", help="add عبد-compound twins in place")
     ap.add_argument("--today", default=dt.date.today().isoformat(), help="end of the coverage window")
     args = ap.parse_args()
@@ -222,7 +223,7 @@ def main() -> int:
     for x in coverage(kb, dt.date.fromisoformat(args.today)):
         print("COVERAGE", x)
     if args.corpus:
-        for x in alias_risk(kb, paths):
+        for x in alias_risk(kb, paths, args.min_docs):
             print("RISK", x)
     return 1 if errs else 0
 
