@@ -390,11 +390,13 @@ def _scan_window(ctx: _Ctx, h: _Hit, limit: int, subject: bool) -> _Window:
 
 
 def _noun_keys(ctx: _Ctx, k: int) -> Iterable[str]:
-    """A token's key without article and clitics, and without a pronoun suffix (with ة
-    restored: تغريدته → تغريدة)."""
+    """A token's key without article and clitics, without the accusative alef, and without
+    a pronoun suffix (with ة restored: تغريدته → تغريدة)."""
     lang = ctx.doc.lang
     for _, stem in lang.prefix_variants(ctx.doc.tokens[k].key, True):
         yield stem
+        if stem.endswith("ا") and len(stem) > 3:  # accusative: بيانا، تصريحا
+            yield stem[:-1]
         for s in lang.suffix_variants(stem)[1:]:
             yield s
             if s.endswith("ت"):
@@ -648,7 +650,10 @@ def _statement_speaker(ctx: _Ctx, h: _Hit, sent: Sentence) -> ActorRef | None:
         if toks[k].key == "عن":
             return _phrase_ref(ctx, k + 1, h.i)
     ms = [m for m in ctx.actors.in_span(toks[sent.tok_start].start, toks[h.i].start) if _usable(ctx, m)]
-    return ctx.actors.ref(ms[-1]) if ms else None
+    if ms:
+        return ctx.actors.ref(ms[-1])
+    # "وأصدرت النقابة بيانا جاء فيه": the subject of the sentence's first word
+    return _phrase_ref(ctx, sent.tok_start + 1, h.i) if h.i > sent.tok_start + 1 else None
 
 
 def _phrase_ref(ctx: _Ctx, a: int, b: int) -> ActorRef | None:
@@ -699,7 +704,7 @@ def _speaker_span(ctx: _Ctx, a: int, b: int) -> tuple[int, int] | None:
                 break
             if t.text in _SENT_PUNCT and not (k > 0 and len(toks[k - 1].text) == 1):  # د.
                 break
-            if stop_like(ctx, k, first=False):
+            if stop_like(ctx, k, first=False) or _occasion_word(ctx, k):  # "... بيانا"
                 break
         k += 1
     end = k
