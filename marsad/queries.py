@@ -763,6 +763,26 @@ def snippet(text: str, terms: list[list[str]], width: int = 90) -> tuple[str, li
     return prefix + body + suffix, marks
 
 
+def list_articles(store: Store, limit: int | None = 20, offset: int | None = 0, source: str | None = None,
+                  since: str | None = None, until: str | None = None) -> dict[str, Any]:
+    """The latest articles (newest publication first), for browsing without a search query."""
+    lim, off = _check_page(limit, offset, 20)
+    lo, hi = date_bound(since, True, "since"), date_bound(until, False, "until")
+    conds: list[ColumnElement[bool]] = []
+    if source:
+        conds.append(A.c.source == source)
+    if lo:
+        conds.append(A.c.published >= lo)
+    if hi:
+        conds.append(A.c.published <= hi + "T99")
+    q = (select(A.c.id, A.c.title, A.c.url, A.c.source, A.c.published, A.c.language, A.c.status, A.c.cluster_id,
+                A.c.n_chars)
+         .where(*conds).order_by(A.c.published.desc().nulls_last(), A.c.doc_no.desc()).limit(lim + 1).offset(off))
+    with store.read() as conn:
+        rows = conn.execute(q).mappings().all()
+    return {"items": [dict(r) for r in rows[:lim]], "limit": lim, "offset": off, "has_more": len(rows) > lim}
+
+
 # -- stats, article, actor ----------------------------------------------------------------
 def stats(store: Store) -> dict[str, Any]:
     """What is in the store: articles by status/source/language, clusters, events, quotes."""
