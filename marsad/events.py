@@ -46,6 +46,8 @@ _TARGET_AFTER = 12
 _TARGET_BEFORE = 8
 _GENITIVE_GAP = 2
 _ALT_WINDOW = 6
+_DATE_WINDOW = 40  # a time expression farther than this (in tokens) does not date the event
+_DATE_STOPS = frozenset((";", "؛", ":"))
 
 
 # --------------------------------------------------------------------------- lexicon
@@ -71,6 +73,7 @@ class _Entry:
     genitive_source: bool
     symmetric: bool
     requires: frozenset[str]
+    excludes: frozenset[str]
     window: int
     not_after: frozenset[str]
     not_before: frozenset[str]
@@ -96,6 +99,7 @@ class _Lexicon:
     forward_stops: frozenset[str]
     scope_stops: frozenset[str]
     relatives: frozenset[str]
+    demonstratives: frozenset[str]
     undergoer_window: int
     noun_agent_preps: frozenset[str]
     domestic: frozenset[str]
@@ -111,13 +115,18 @@ class _Lexicon:
     occ_rel_window: int
     occ_background: frozenset[str]
     clause_openers: frozenset[str]
+    accusative: str = ""
     stems: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def stem_set(self, key: str) -> frozenset[str]:
         """A token key and its clitic-stripped variants (memoised)."""
         s = self.stems.get(key)
         if s is None:
-            s = frozenset(v for _n, v in self.lang.prefix_variants(key, True))
+            vs = {v for _n, v in self.lang.prefix_variants(key, True)}
+            if self.accusative:  # "صاروخا" is "صاروخ" in the accusative
+                vs |= {v[: -len(self.accusative)] for v in vs
+                       if v.endswith(self.accusative) and len(v) > len(self.accusative) + 2}
+            s = frozenset(vs)
             if len(self.stems) < 100_000:
                 self.stems[key] = s
         return s
@@ -208,6 +217,7 @@ def _build_lexicon(lang: Language) -> _Lexicon:
             genitive_source=e.get("genitive", "source") == "source",
             symmetric=bool(e.get("symmetric")),
             requires=_keys(expand(e.get("requires", [])), lang),
+            excludes=_keys(expand(e.get("excludes", [])), lang),
             window=int(e.get("window", 6)),
             not_after=_keys(expand(e.get("not_after", [])), lang),
             not_before=_keys(expand(e.get("not_before", [])), lang),
@@ -232,9 +242,15 @@ def _build_lexicon(lang: Language) -> _Lexicon:
     hyp = mod.get("hypothetical") or {}
     frames = mod.get("frames") or {}
     occ = mod.get("occurrence") or {}
+    # the future of a light verb before a noun: "ستفرض عقوبات", "سيعقد اجتماعا"
+    fut_light = []
+    for pair in fut.get("light_verbs") or []:
+        for form, present in _verb_forms(str(pair), infl):
+            if present:
+                fut_light.extend(p + form for p in fut.get("prefix", []))
     for label, words in (
         ("neg", neg.get("words")), ("deny", (mod.get("denial") or {}).get("words")),
-        ("fut", fut.get("before")), ("fut_after", fut.get("after")),
+        ("fut", list(fut.get("before") or []) + fut_light), ("fut_after", fut.get("after")),
         ("hyp", hyp.get("before")), ("hyp_present", hyp.get("before_present")),
         ("claim", (mod.get("claim") or {}).get("words")),
         ("agent", frames.get("agent_markers")), ("undergoer", frames.get("undergoer_verbs")),
@@ -256,6 +272,7 @@ def _build_lexicon(lang: Language) -> _Lexicon:
         forward_stops=frozenset(key(p) for p in frames.get("forward_stops", [])),
         scope_stops=frozenset(key(p) for p in frames.get("scope_stops", [])),
         relatives=frozenset(key(p) for p in frames.get("relatives", [])),
+        demonstratives=frozenset(key(p) for p in frames.get("demonstratives", [])),
         undergoer_window=int(frames.get("undergoer_window", 6)),
         noun_agent_preps=frozenset(key(p) for p in frames.get("noun_agent_prepositions", [])),
         domestic=frozenset(data.get("domestic_types") or ()),
@@ -269,6 +286,7 @@ def _build_lexicon(lang: Language) -> _Lexicon:
         hyp_window=int(hyp.get("window", 6)),
         occ_window=int(occ.get("window", 4)),
         occ_rel_window=int(occ.get("relative_window", 2)),
+        accusative=key(str(infl.get("noun_accusative", ""))),
         occ_background=_keys(occ.get("background_before", []), lang),
         clause_openers=_keys(occ.get("clause_openers", []), lang),
     )
@@ -305,6 +323,10 @@ class _Group:
     j: int  # one past the last token
     prep: str | None  # governing preposition of the first member
     between: bool = False
+    weak: str | None = None  # a preposition over a noun in construct ("إلى العاصمة الروسية")
+
+    def governed_by(self, preps: frozenset[str]) -> bool:
+        return (self.prep or self.weak) in preps
 
 
 @dataclass
@@ -344,6 +366,23 @@ def _mention_prep(doc: Doc, mention: Any, sent: Sentence, lex: _Lexicon, trig_to
     return None
 
 
+def _construct_prep(doc: Doc, mention: Any, sent: Sentence, lex: _Lexicon, trig_tokens: set[int]) -> str | None:
+    """A preposition two words back, over a noun in construct: "إلى العاصمة الروسية".
+
+    Weaker than a governing preposition: it can make the mention a prepositional target,
+    but does not stop it from being a subject or a direct object."""
+    k = mention.tok_i - 1
+    if k - 1 < sent.tok_start or k in trig_tokens or not doc.tokens[k].is_word:
+        return None
+    pk = doc.tokens[k].key
+    if pk in lex.barriers or pk in lex.relatives or pk in lex.demonstratives or pk in lex.preps:
+        return None
+    ppk = doc.tokens[k - 1].key
+    if ppk[:1] in ("و", "ف") and ppk[1:] in lex.preps:
+        ppk = ppk[1:]
+    return ppk if ppk in lex.preps and ppk != "بين" else None
+
+
 def _groups(doc: Doc, actors: Any, sent: Sentence, lex: _Lexicon, trig_tokens: set[int]) -> list[_Group]:
     out: list[_Group] = []
     ments = [m for m in actors.in_span(sent.start, sent.end)]
@@ -369,7 +408,8 @@ def _groups(doc: Doc, actors: Any, sent: Sentence, lex: _Lexicon, trig_tokens: s
                 g.members.append(mem)
                 g.j = m.tok_j
                 continue
-        out.append(_Group([mem], m.tok_i, m.tok_j, prep, between=prep == "بين"))
+        weak = None if prep else _construct_prep(doc, m, sent, lex, trig_tokens)
+        out.append(_Group([mem], m.tok_i, m.tok_j, prep, between=prep == "بين", weak=weak))
     return out
 
 
@@ -381,6 +421,7 @@ class _Done:
     srcs: list[_Member]
     tgts: list[_Member]
     accused: bool = False  # its source came from an accusation ("اتهمتها X بتزويد")
+    end: int = 0  # last token of the trigger and its arguments
 
 
 def _cut(g: _Group, trig: _Trig) -> bool:
@@ -407,13 +448,15 @@ def extract_events(doc: Doc, actors: Any, quotes: list[Quote], times: list[TimeE
     trigs = _find_triggers(doc, lex)
     if not trigs:
         return []
-    cues = lex.cues.find_all(doc)
     by_sent: dict[int, list[_Trig]] = {}
     for t in trigs:
         by_sent.setdefault(doc.tokens[t.m.i].sent, []).append(t)
+    # mode and frame words only matter in sentences that have a trigger
     cues_by_sent: dict[int, list[Match[str]]] = {}
-    for c in cues:
-        cues_by_sent.setdefault(doc.tokens[c.i].sent, []).append(c)
+    for si in by_sent:
+        if si >= 0:
+            sent = doc.sentences[si]
+            cues_by_sent[si] = lex.cues.find_all(doc, sent.tok_start, sent.tok_end)
     events: list[Event] = []
     accusations: list[tuple[int, list[_Member], list[_Member]]] = []
     for si, ts in sorted(by_sent.items()):
@@ -422,6 +465,9 @@ def extract_events(doc: Doc, actors: Any, quotes: list[Quote], times: list[TimeE
         sent = doc.sentences[si]
         trig_tokens = {k for t in ts for k in range(t.m.i, t.m.j)}
         groups = _groups(doc, actors, sent, lex, trig_tokens) if actors is not None else []
+        if not keep_unknown and not any(m.country for g in groups for m in g.members) and not any(
+                q.start < sent.end and sent.start < q.end for q in quotes):
+            continue  # no known actor and no speaker: nothing this sentence could report
         scues = cues_by_sent.get(si, [])
         done: list[_Done] = []
         for t in ts:
@@ -435,7 +481,7 @@ def extract_events(doc: Doc, actors: Any, quotes: list[Quote], times: list[TimeE
                     srcs = [sp]
             if srcs and not tgts and pairs is None and t.entry.type == "REJECT":
                 tgts = _accuser(srcs, accusations, si)  # "لكن موسكو تنفي ذلك"
-            done.append(_Done(t, srcs, tgts, accused))
+            done.append(_Done(t, srcs, tgts, accused, _arg_end(t, groups, srcs, tgts)))
             etype, code = _retype(doc, t, lex)
             if etype == "ACCUSE" and srcs and tgts:
                 accusations.append((si, srcs, tgts))
@@ -482,14 +528,14 @@ def _find_triggers(doc: Doc, lex: _Lexicon) -> list[_Trig]:
             allowed = lex.verb_prefixes if form.kind == "verb" else lex.noun_prefixes
             if prefix not in allowed:
                 continue
+            if form.kind == "verb" and last.text.endswith("ة"):
+                continue  # verbs never end in ة: أسلحة is not أسلح + ه, وزارة is not زاره
             if not _context_ok(doc, m, entry, lex):
                 continue
             last_key = last.key
             if m.j - 1 == m.i and prefix:
                 last_key = last_key[len(prefix):] if last_key.startswith(prefix) else last_key
             suffix = last_key != form.last_key and not last_key.endswith(form.last_key)
-            if form.kind == "verb" and last.text.endswith("ة"):
-                continue  # verbs never end in ة: أسلحة is not أسلح + ه, وزارة is not زاره
             plural = suffix and last_key.endswith(("هم", "هن", "هما", "كم", "نا"))
             kinds = {f.kind for f in m.payloads}
             best = _Trig(m, form, entry, suffix, prefix, plural, len(kinds) > 1)
@@ -497,12 +543,12 @@ def _find_triggers(doc: Doc, lex: _Lexicon) -> list[_Trig]:
         if best is not None:
             cands.append(best)
     cands.sort(key=lambda t: (-(t.m.j - t.m.i), -(t.m.end - t.m.start), t.m.start))
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(doc.tokens) + 1)
     out: list[_Trig] = []
     for t in cands:
-        if any(t.m.i < j and i < t.m.j for i, j in taken):
+        if any(taken[t.m.i:t.m.j]):
             continue
-        taken.append((t.m.i, t.m.j))
+        taken[t.m.i:t.m.j] = b"\x01" * (t.m.j - t.m.i)
         out.append(t)
     out.sort(key=lambda t: t.m.start)
     return out
@@ -517,6 +563,10 @@ def _context_ok(doc: Doc, m: Match[_Form], entry: _Entry, lex: _Lexicon) -> bool
     if entry.not_before and m.j < len(toks) and toks[m.j].sent == sent:
         if lex.stem_set(toks[m.j].key) & entry.not_before:
             return False
+    if entry.excludes:
+        for k in range(m.j, min(len(toks), m.j + entry.window)):
+            if toks[k].sent == sent and lex.stem_set(toks[k].key) & entry.excludes:
+                return False
     if entry.requires:
         lo = max(0, m.i - entry.window)
         hi = min(len(toks), m.j + entry.window)
@@ -556,6 +606,9 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
     before = [g for g in reversed(groups) if g.j <= mi]
     # backward searches stop at a complementizer or comma
     reach = [g for g in before if not _barrier(doc, g.j, mi, lex)]
+    rel = _relative_antecedent(doc, mi, before, lex)
+    if rel is not None and rel not in reach:
+        reach.append(rel)  # "تشوي، التي وصلت ... في زيارة": the relative clause's subject
     agent = _agent_group(t, cues, after)
 
     # "بين X و Y" after the trigger (or right before it): both directions
@@ -590,17 +643,17 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
             if src is None:
                 src = next((g for g in reach if g.prep is None and mi - g.j <= _SUBJ_BEFORE), None)
         if tgt is None:
-            tgt = next((g for g in reach if g is not src and g.prep in e.preps and mi - g.j <= _TARGET_BEFORE),
+            tgt = next((g for g in reach if g is not src and g.governed_by(e.preps) and mi - g.j <= _TARGET_BEFORE),
                        None)
     else:
         if t.suffix:  # possessive: "زيارته", "هجومها على أوكرانيا"
             gen = _antecedent(t, before, None)
         else:
             gen = next((g for g in after if g.prep is None and g.i - mj <= _GENITIVE_GAP
-                        and _words_only(doc, mj, g.i)), None)
+                        and _words_only(doc, mj, g.i, lex)), None)
         # "بدعم من السعودية", "المساعدة المقدمة من واشنطن"
         nagent = agent or next((g for g in after if g.prep in lex.noun_agent_preps and g.i - mj <= 4
-                                and _words_only(doc, mj, g.i)), None)
+                                and _words_only(doc, mj, g.i - 1, lex)), None)
         nagent = nagent or _relative_agent(doc, t, after, lex)
         under = _undergoer(t, cues, lex)
         gen_is_source = e.genitive_source
@@ -624,7 +677,11 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
             if tgt is None and gen is not None and e.direct and not t.suffix:
                 tgt = next((g for g in rest if g.prep is None and g.i - gen.j <= 1), None)
             # "زيارة لبوتين إلى كوريا": ل names the visitor when إلى names the place
-            if src is None and tgt is not None and tgt.prep in ("الي", "إلى"):
+            if src is None and tgt is not None and tgt.prep == "ل":
+                dest = next((g for g in rest if g.i >= tgt.j and g.prep == "الي" and g.i - tgt.j <= 4), None)
+                if dest is not None:
+                    src, tgt = tgt, dest
+            elif src is None and tgt is not None and tgt.prep == "الي":
                 src = next((g for g in after if g.prep == "ل" and g.j <= tgt.i), None)
         else:
             tgt = gen or _target_after(doc, after, mj, e, lex, direct=False)
@@ -632,7 +689,7 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
         if src is None and accused is None and under is None:
             src = next((g for g in reach if g is not tgt and g.prep is None and mi - g.j <= _SUBJ_BEFORE), None)
         if tgt is None:
-            tgt = next((g for g in reach if g is not src and g.prep in e.preps and mi - g.j <= _TARGET_BEFORE),
+            tgt = next((g for g in reach if g is not src and g.governed_by(e.preps) and mi - g.j <= _TARGET_BEFORE),
                        None)
 
     srcs = accused if accused is not None else (
@@ -663,18 +720,34 @@ def _antecedent(t: _Trig, before: list[_Group], skip: _Group | None) -> _Group |
 
 def _same_clause(doc: Doc, groups: list[_Group], mi: int, mj: int, lex: _Lexicon) -> list[_Group]:
     """The groups not separated from the trigger by a clause end (؛ :)."""
-    if not lex.clause_ends:
+    if not groups:
         return groups
-    out = []
-    for g in groups:
-        lo, hi = (g.j, mi) if g.j <= mi else (mj, g.i)
-        if not any(doc.tokens[k].key in lex.clause_ends for k in range(lo, hi)):
-            out.append(g)
-    return out
+    toks = doc.tokens
+    lo_tok = min(groups[0].i, mi)
+    hi_tok = max(groups[-1].j, mj)
+    ends = [k for k in range(lo_tok, hi_tok) if toks[k].key in lex.clause_ends]
+    if not ends:
+        return groups
+    return [g for g in groups
+            if not any((g.j <= k < mi) if g.j <= mi else (mj <= k < g.i) for k in ends)]
 
 
 def _barrier(doc: Doc, j: int, i: int, lex: _Lexicon) -> bool:
     return any(doc.tokens[k].key in lex.barriers for k in range(j, i))
+
+
+def _relative_antecedent(doc: Doc, mi: int, before: list[_Group], lex: _Lexicon) -> _Group | None:
+    """The group a relative pronoun after the last barrier points back to."""
+    toks = doc.tokens
+    sent = toks[mi].sent
+    k = mi - 1
+    while k >= 0 and toks[k].sent == sent and toks[k].key not in lex.barriers:
+        if toks[k].key in lex.relatives:
+            return next((g for g in before if g.j <= k and k - g.j <= 2 and g.prep is None), None)
+        k -= 1
+    if k >= 0 and k + 1 < mi and toks[k + 1].key in lex.relatives:
+        return next((g for g in before if g.j <= k + 1 and k + 1 - g.j <= 2 and g.prep is None), None)
+    return None
 
 
 def _relative_agent(doc: Doc, t: _Trig, after: list[_Group], lex: _Lexicon) -> _Group | None:
@@ -700,8 +773,9 @@ def _gap_ok(doc: Doc, j: int, i: int, lex: _Lexicon) -> bool:
     return all(doc.tokens[k].key in lex.svo_gap for k in range(j, i))
 
 
-def _words_only(doc: Doc, i: int, j: int) -> bool:
-    return all(doc.tokens[k].is_word for k in range(i, j))
+def _words_only(doc: Doc, i: int, j: int, lex: _Lexicon) -> bool:
+    """Only content words in [i, j): no punctuation, no preposition."""
+    return all(doc.tokens[k].is_word and doc.tokens[k].key not in lex.preps for k in range(i, j))
 
 
 def _target_after(doc: Doc, after: list[_Group], start: int, e: _Entry, lex: _Lexicon, direct: bool,
@@ -712,9 +786,9 @@ def _target_after(doc: Doc, after: list[_Group], start: int, e: _Entry, lex: _Le
     stop = _forward_stop(doc, start, start + _TARGET_AFTER, lex)
     cands = [g for g in after if start <= g.i < stop and not any(g is x for x in exclude)]
     for g in cands:
-        if g.prep is None and direct and e.direct:
+        if g.governed_by(e.preps):
             return g
-        if g.prep is not None and g.prep in e.preps:
+        if g.prep is None and direct and e.direct:
             return g
     if not cands:
         return None
@@ -767,7 +841,7 @@ def _accused(t: _Trig, done: list[_Done]) -> list[_Member] | None:
         return None
     if t.prefix[-1:] == "ب":
         for d in reversed(done):
-            if d.trig.entry.type == "ACCUSE" and t.m.i - d.trig.m.j <= 4 and d.tgts:
+            if d.trig.entry.type == "ACCUSE" and t.m.i - max(d.trig.m.j, d.end) <= 3 and d.tgts:
                 return d.tgts
         return None
     last = done[-1]
@@ -784,6 +858,16 @@ def _carried_subject(doc: Doc, t: _Trig, done: list[_Done], lex: _Lexicon) -> li
     if last.trig.form.kind != "verb" or not last.srcs or t.m.i - last.trig.m.j > 15:
         return None
     return last.srcs
+
+
+def _arg_end(t: _Trig, groups: list[_Group], srcs: list[_Member], tgts: list[_Member]) -> int:
+    """The token after the trigger's last argument (for complements that follow them)."""
+    ids = {id(m) for m in srcs} | {id(m) for m in tgts}
+    end = t.m.j
+    for g in groups:
+        if any(id(m) in ids for m in g.members):
+            end = max(end, g.j)
+    return end
 
 
 def _accuser(srcs: list[_Member], accusations: list[tuple[int, list[_Member], list[_Member]]],
@@ -922,12 +1006,19 @@ def _mode(doc: Doc, t: _Trig, cues: list[Match[str]], lex: _Lexicon, quote: int 
 
 def _date(doc: Doc, sent: Sentence, t: _Trig, times: list[TimeExpr], published: dt.date | None,
           mode: str) -> str | None:
-    """The value of the time expression nearest the trigger in its sentence."""
+    """The value of the time expression nearest the trigger in its clause of the sentence."""
     best: tuple[int, str] | None = None
+    toks = doc.tokens
     for tx in times:
         if tx.value is None or tx.start < sent.start or tx.end > sent.end:
             continue
-        d = t.m.start - tx.end if tx.end <= t.m.start else max(0, tx.start - t.m.end)
+        span = doc.tokens_in(tx.start, tx.end)
+        if not span:
+            continue
+        d = t.m.i - span.stop if span.stop <= t.m.i else max(0, span.start - t.m.j)
+        lo, hi = (span.stop, t.m.i) if span.stop <= t.m.i else (t.m.j, span.start)
+        if d > _DATE_WINDOW or any(toks[k].key in _DATE_STOPS for k in range(lo, hi)):
+            continue
         if best is None or d < best[0]:
             best = (d, tx.value)
     if best is not None:
