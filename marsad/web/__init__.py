@@ -1,0 +1,1 @@
+"""The web interface and JSON API (``marsad serve``): see :mod:`marsad.web.app`."""
