@@ -197,9 +197,10 @@ def test_ministries_block_is_up_to_date():
 @pytest.mark.slow
 def test_countries_file_is_up_to_date():
     pytest.importorskip("babel")
-    from conftest import SHARED, need
+    from conftest import SHARED
 
-    need((SHARED / "data" / "countries_mledoze").is_dir(), "needs ../shared/data")
+    if not (SHARED / "data" / "countries_mledoze").is_dir():
+        pytest.skip("shared data not available (../shared/data/countries_mledoze)")
     mod = _script("build_countries")
     built = mod.dump(mod.build(SHARED / "data"))
     assert built == (ROOT / "marsad" / "kb" / "data" / "countries.yaml").read_text(encoding="utf-8"), \
