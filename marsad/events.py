@@ -100,6 +100,8 @@ class _Lexicon:
     scope_stops: frozenset[str]
     relatives: frozenset[str]
     demonstratives: frozenset[str]
+    complementizers: frozenset[str]
+    complement_aux: frozenset[str]
     undergoer_window: int
     noun_agent_preps: frozenset[str]
     domestic: frozenset[str]
@@ -273,6 +275,8 @@ def _build_lexicon(lang: Language) -> _Lexicon:
         scope_stops=frozenset(key(p) for p in frames.get("scope_stops", [])),
         relatives=frozenset(key(p) for p in frames.get("relatives", [])),
         demonstratives=frozenset(key(p) for p in frames.get("demonstratives", [])),
+        complementizers=frozenset(key(p) for p in frames.get("complementizers", [])),
+        complement_aux=frozenset(key(p) for p in frames.get("complement_aux", [])),
         undergoer_window=int(frames.get("undergoer_window", 6)),
         noun_agent_preps=frozenset(key(p) for p in frames.get("noun_agent_prepositions", [])),
         domestic=frozenset(data.get("domestic_types") or ()),
@@ -632,7 +636,8 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
         elif svo is not None:
             src = svo
             tgt = _target_after(doc, after, mj, e, lex, direct=not e.verb_prep_only)
-        elif (carried := _carried_subject(doc, t, done, lex)) is not None:
+        elif (carried := _carried_subject(doc, t, done, lex)
+               or _complement_subject(doc, t, before, lex)) is not None:
             # "ونفت موسكو ... ، واتهمت العسكريين الأوكرانيين": the second verb shares the subject
             src_members = carried
             tgt = _target_after(doc, after, mj, e, lex, direct=not e.verb_prep_only)
@@ -868,6 +873,20 @@ def _arg_end(t: _Trig, groups: list[_Group], srcs: list[_Member], tgts: list[_Me
         if any(id(m) in ids for m in g.members):
             end = max(end, g.j)
     return end
+
+
+def _complement_subject(doc: Doc, t: _Trig, before: list[_Group], lex: _Lexicon) -> list[_Member] | None:
+    """"نفت إيران أن تكون قد زودت روسيا": a verb right after أن shares the main subject."""
+    toks = doc.tokens
+    k = t.m.i - 1
+    skipped = 0
+    while k >= 0 and toks[k].key in lex.complement_aux and skipped < 2:
+        k -= 1
+        skipped += 1
+    if k < 0 or toks[k].key not in lex.complementizers:
+        return None
+    g = next((g for g in before if g.j <= k and g.prep is None and k - g.j <= 3), None)
+    return list(g.members) if g is not None else None
 
 
 def _accuser(srcs: list[_Member], accusations: list[tuple[int, list[_Member], list[_Member]]],
