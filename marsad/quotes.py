@@ -90,6 +90,8 @@ class Lexicon:
     occasions: frozenset[str]  # keys after في that name the occasion (في كلمته)
     content_nouns: frozenset[str]  # nouns that make a weak nominal a claim (أشار إلى وجود)
     relay_forms: frozenset[str]  # relay verb forms without an object pronoun (نقلت, not نقلته)
+    not_comp_after: frozenset[str]  # keys before which a bare أن is not reportive (بعد أن)
+    connectors: frozenset[str]  # name-internal words (بن، عبد، آل)
     fi: str
     li: str
 
@@ -142,7 +144,8 @@ def build_lexicon(lang: Language, data: dict[str, Any]) -> Lexicon:
         for w in data.get(section) or []:
             m.add(str(w), Cue(kind, str(w)))
     simple = {"complementisers": "comp", "sources": "source", "before_verb": "before",
-              "blocked_after": "block", "clause_breaks": "brk", "honorifics": "honorific",
+              "blocked_after": "block", "blocked_present_after": "block_present",
+              "clause_breaks": "brk", "honorifics": "honorific",
               "spokesperson": "spokes", "trailing": "trailing"}
     for section, kind in simple.items():
         for w in data.get(section) or []:
@@ -160,6 +163,8 @@ def build_lexicon(lang: Language, data: dict[str, Any]) -> Lexicon:
         verb_prefixes=frozenset(key(p) for p in data.get("verb_prefixes") or [""]),
         relay_from=frozenset(key(x) for x in data.get("relay_from") or ["عن"]),
         occasions=occasions, content_nouns=content, relay_forms=frozenset(relay_forms),
+        not_comp_after=frozenset(lang.strip_article(key(w)) for w in data.get("not_complementiser_after") or []),
+        connectors=frozenset(key(w) for w in data.get("name_connectors") or []),
         fi=key("في"), li=key("ل"),
     )
 
@@ -358,7 +363,7 @@ def _scan_window(ctx: _Ctx, h: _Hit, limit: int, subject: bool) -> _Window:
             w.how, w.content_tok, w.term_at = "colon", k + 1, k
             break
         comp = ctx.hit("comp", k)
-        if comp is not None and ctx.prefix(comp) in ctx.lex.comp_prefixes:
+        if comp is not None and _reportive(ctx, comp):
             w.how, w.content_tok, w.term_at = "comp", comp.j, k
             break
         if cue.relay and relay_at < 0 and t.key in ctx.lex.relay_from:
@@ -415,14 +420,31 @@ def _occasion_at(ctx: _Ctx, k: int) -> bool:
     return any(x in ctx.lex.occasions for x in _noun_keys(ctx, k + 1))
 
 
+def _reportive(ctx: _Ctx, comp: _Hit) -> bool:
+    """A complementiser that opens reported content: not لأن / كأن, nor a bare أن after
+    "بعد", "يجب", "من المقرر" and the like."""
+    if ctx.prefix(comp) not in ctx.lex.comp_prefixes:
+        return False
+    if comp.j - comp.i > 1 or comp.match.prefix or comp.i == 0:
+        return True
+    prev = ctx.doc.tokens[comp.i - 1]
+    return not any(stem in ctx.lex.not_comp_after or ctx.doc.lang.strip_article(stem) in ctx.lex.not_comp_after
+                   for _, stem in ctx.doc.lang.prefix_variants(prev.key, True))
+
+
 def _blocked(ctx: _Ctx, k: int) -> bool:
-    """A verb after من / ما / الذي is not an attribution (هناك من يرى أن ...)."""
+    """A verb after من / ما is not an attribution (هناك من يرى أن ...), nor a present-tense
+    verb after a relative pronoun (الفئة التي ترى أن ...)."""
     toks = ctx.doc.tokens
+    present = ctx.cues[k].cue.tense == "present"
     for back in (1, 2):
-        h = ctx.hit("block", k - back) if k - back >= 0 else None
-        if h is not None and h.j == k and ctx.prefix(h) in ("", "و", "ف") \
-                and toks[h.i].sent == toks[k].sent:
-            return True
+        if k - back < 0:
+            break
+        for kind in ("block", "block_present") if present else ("block",):
+            h = ctx.hit(kind, k - back)
+            if h is not None and h.j == k and ctx.prefix(h) in ("", "و", "ف") \
+                    and toks[h.i].sent == toks[k].sent:
+                return True
     return False
 
 
@@ -682,6 +704,9 @@ def _speaker_span(ctx: _Ctx, a: int, b: int) -> tuple[int, int] | None:
             k += 1
         elif t.key == ctx.lex.li and k + 1 in ctx.region_open:
             k = _tok_after(doc, ctx.region_open[k + 1].end)
+        elif ctx.hit("source", k) is not None:  # "وشددت، وفقا لما نقلته الوكالة، على أن"
+            while k < b and toks[k].text not in _COMMAS:
+                k += 1
         else:
             break
     if k >= b or stop_like(ctx, k, first=True):
@@ -692,20 +717,15 @@ def _speaker_span(ctx: _Ctx, a: int, b: int) -> tuple[int, int] | None:
         if _words(doc, reg.start, reg.end) > SHORT_REGION:
             return None
         k = _tok_after(doc, reg.end)
-    depth = 0
     while k < b and k - start < MAX_SPEAKER_TOKENS:
         t = toks[k]
-        if t.text in _OPEN_PARENS:
-            depth += 1
-        elif t.text in _CLOSE_PARENS:
-            depth = max(0, depth - 1)
-        elif depth == 0:
-            if t.text in _COMMAS or t.text in _COLONS or t.text in _DASHES or k in ctx.region_open:
-                break
-            if t.text in _SENT_PUNCT and not (k > 0 and len(toks[k - 1].text) == 1):  # د.
-                break
-            if stop_like(ctx, k, first=False) or _occasion_word(ctx, k):  # "... بيانا"
-                break
+        if t.text in _OPEN_PARENS or t.text in _COMMAS or t.text in _COLONS or t.text in _DASHES \
+                or k in ctx.region_open:  # brackets hold an aside: "رفائيل (25 عاما)"
+            break
+        if t.text in _SENT_PUNCT and not (k > 0 and len(toks[k - 1].text) == 1):  # د.
+            break
+        if stop_like(ctx, k, first=False) or (k > start and _statement_noun(ctx, k)):
+            break
         k += 1
     end = k
     while end > start and not toks[end - 1].is_word:
@@ -719,9 +739,11 @@ def stop_like(ctx: _Ctx, k: int, first: bool) -> bool:
     """Does token k end (or, ``first``, rule out) a speaker phrase?"""
     if ctx.hit("stop", k) is not None or _occasion_at(ctx, k) or _addressee_at(ctx, k, first):
         return True
+    ns = ctx.hit("not_subject", k)
     if first:
-        ns = ctx.hit("not_subject", k)
         return ns is not None and ctx.prefix(ns) in ("", "و", "ف")
+    if ns is not None and ctx.prefix(ns) in ("و", "ف"):  # "المتحدث باسم الوزارة وفي ..."
+        return True
     return ctx.hit("pronoun_obj", k) is not None or ctx.hit("source", k) is not None or ctx.cue_at(k) is not None
 
 
@@ -977,10 +999,15 @@ def _honorific_name(ctx: _Ctx, h: _Hit, b: int) -> ActorRef | None:
     """The name after an honorific: up to three words, stopping at a stop word, an occasion
     or a further word with the article once two are taken."""
     toks = ctx.doc.tokens
+    conn = ctx.lex.connectors
     k = h.j
-    while k < b and k - h.j < 3 and toks[k].is_word and not stop_like(ctx, k, first=False) \
-            and ctx.hit("honorific", k) is None and ctx.hit("occasion", k) is None \
-            and not (k - h.j >= 2 and toks[k].key.startswith("ال")) and not _occasion_word(ctx, k):
+    main = 0  # words that are not connectors (بن، عبد، آل)
+    while k < b and toks[k].is_word and main < 3 and k - h.j < 7:
+        joined = k > h.j and toks[k - 1].key in conn
+        if not joined and (stop_like(ctx, k, first=False) or ctx.hit("honorific", k) is not None
+                           or (main >= 2 and toks[k].key.startswith("ال")) or _occasion_word(ctx, k)):
+            break
+        main += toks[k].key not in conn
         k += 1
     if k == h.j:
         return None
@@ -988,6 +1015,12 @@ def _honorific_name(ctx: _Ctx, h: _Hit, b: int) -> ActorRef | None:
     name = text[toks[h.j].start:toks[k - 1].end]
     ms, me = toks[h.i].start, toks[k - 1].end
     return ActorRef(name, None, None, None, Span(text[ms:me], ms, me))
+
+
+def _statement_noun(ctx: _Ctx, k: int) -> bool:
+    """An indefinite statement noun, the object after a subject: "أصدرت النقابة بيانا"."""
+    key = ctx.doc.tokens[k].key
+    return not key.startswith(("ال", "لل", "بال", "وال")) and _occasion_word(ctx, k)
 
 
 def _occasion_word(ctx: _Ctx, k: int) -> bool:
