@@ -104,9 +104,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from marsad.cli import analyze_cmds, kb_cmds, ner_cmds, spark_cmds, store_cmds, web_cmds
+    from marsad.cli import analyze_cmds, ingest_cmds, kb_cmds, ner_cmds, spark_cmds, store_cmds, web_cmds
 
-    for mod in (analyze_cmds, kb_cmds, ner_cmds, store_cmds, web_cmds, spark_cmds):
+    for mod in (analyze_cmds, ingest_cmds, kb_cmds, ner_cmds, store_cmds, web_cmds, spark_cmds):
         mod.register(main)
 
 
