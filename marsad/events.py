@@ -61,6 +61,7 @@ class _Form:
     kind: str  # verb | noun
     present: bool
     last_key: str  # key of the form's last token, to tell a pronoun suffix
+    participle: bool = False  # "متهماً": a circumstantial participle with the main subject
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ class _Lexicon:
     svo_gap: frozenset[str]
     clause_ends: frozenset[str]
     barriers: frozenset[str]
+    hard_barriers: frozenset[str]
     forward_stops: frozenset[str]
     scope_stops: frozenset[str]
     relatives: frozenset[str]
@@ -234,6 +236,8 @@ def _build_lexicon(lang: Language) -> _Lexicon:
         for form in e.get("forms") or []:
             form = str(form)
             _add_form(matcher, form, idx, "verb", key(form)[:1] == "ي", lang)
+        for form in e.get("participles") or []:
+            _add_form(matcher, str(form), idx, "verb", False, lang, participle=True)
         for noun in e.get("nouns") or []:
             for form in _noun_forms(str(noun), infl):
                 _add_form(matcher, form, idx, "noun", False, lang)
@@ -271,6 +275,7 @@ def _build_lexicon(lang: Language) -> _Lexicon:
         svo_gap=frozenset(key(p) for p in frames.get("svo_gap", [])),
         clause_ends=frozenset(key(p) for p in frames.get("clause_ends", [])),
         barriers=frozenset(key(p) for p in frames.get("barriers", [])),
+        hard_barriers=frozenset(key(p) for p in frames.get("barriers", []) if p not in ("،", ",")),
         forward_stops=frozenset(key(p) for p in frames.get("forward_stops", [])),
         scope_stops=frozenset(key(p) for p in frames.get("scope_stops", [])),
         relatives=frozenset(key(p) for p in frames.get("relatives", [])),
@@ -296,10 +301,11 @@ def _build_lexicon(lang: Language) -> _Lexicon:
     )
 
 
-def _add_form(m: PhraseMatcher[_Form], form: str, entry: int, kind: str, present: bool, lang: Language) -> None:
+def _add_form(m: PhraseMatcher[_Form], form: str, entry: int, kind: str, present: bool, lang: Language,
+              participle: bool = False) -> None:
     keys = phrase_keys(form, lang)
     if keys:
-        m.add(form, _Form(entry, kind, present, keys[-1]))
+        m.add(form, _Form(entry, kind, present, keys[-1], participle))
 
 
 def lexicon_size(lang: Language) -> int:
@@ -623,11 +629,14 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
     src: _Group | None = None
     tgt: _Group | None = None
     src_members: list[_Member] | None = None
-    accused = _accused(t, done)
+    accused = _accused(doc, t, done)
     if t.form.kind == "verb":
         svo = next((g for g in before if g.prep is None and _gap_ok(doc, g.j, mi, lex)), None)
         vso = next((g for g in after if g.prep is None and g.i - mj <= _SUBJ_AFTER), None)
-        if agent is not None:  # passive with an agent: "اعتقلوا على أيدي X"
+        if t.form.participle:  # "قال المتحدث الأوكراني ...، متهماً روسيا بـ"
+            src = next((g for g in groups if g.j <= mi and g.prep is None), None)
+            tgt = _target_after(doc, after, mj, e, lex, direct=True)
+        elif agent is not None:  # passive with an agent: "اعتقلوا على أيدي X"
             src = agent
             tgt = svo or (vso if vso is not agent else None)
         elif t.suffix:  # object pronoun: "اتهمتها الولايات المتحدة"
@@ -693,6 +702,11 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
             src = nagent
         if src is None and accused is None and under is None:
             src = next((g for g in reach if g is not tgt and g.prep is None and mi - g.j <= _SUBJ_BEFORE), None)
+            if src is None:
+                # "أعلنت السعودية وإيران، في بيان مشترك، الاتفاق": commas set off an aside
+                soft = [g for g in before if not _barrier(doc, g.j, mi, lex, hard_only=True)]
+                src = next((g for g in soft if g is not tgt and g.prep is None and mi - g.j <= 2 * _SUBJ_BEFORE
+                            and _is_clause_subject(doc, g, lex)), None)
         if tgt is None:
             tgt = next((g for g in reach if g is not src and g.governed_by(e.preps) and mi - g.j <= _TARGET_BEFORE),
                        None)
@@ -737,8 +751,18 @@ def _same_clause(doc: Doc, groups: list[_Group], mi: int, mj: int, lex: _Lexicon
             if not any((g.j <= k < mi) if g.j <= mi else (mj <= k < g.i) for k in ends)]
 
 
-def _barrier(doc: Doc, j: int, i: int, lex: _Lexicon) -> bool:
-    return any(doc.tokens[k].key in lex.barriers for k in range(j, i))
+def _barrier(doc: Doc, j: int, i: int, lex: _Lexicon, hard_only: bool = False) -> bool:
+    stops = lex.hard_barriers if hard_only else lex.barriers
+    return any(doc.tokens[k].key in stops for k in range(j, i))
+
+
+def _is_clause_subject(doc: Doc, g: _Group, lex: _Lexicon) -> bool:
+    """Whether a group looks like the subject right after its clause's verb (VSO): the word
+    before it is neither a preposition nor a definite noun it could be the genitive of."""
+    if g.i == 0:
+        return False
+    prev = doc.tokens[g.i - 1]
+    return prev.is_word and prev.key not in lex.preps and not prev.key.startswith("ال")
 
 
 def _relative_antecedent(doc: Doc, mi: int, before: list[_Group], lex: _Lexicon) -> _Group | None:
@@ -840,13 +864,21 @@ def _undergoer(t: _Trig, cues: list[Match[str]], lex: _Lexicon) -> tuple[int, in
     return None
 
 
-def _accused(t: _Trig, done: list[_Done]) -> list[_Member] | None:
+def _trigger_tokens(done: list[_Done]) -> set[int]:
+    return {k for d in done for k in range(d.trig.m.i, d.trig.m.j)}
+
+
+def _accused(doc: Doc, t: _Trig, done: list[_Done]) -> list[_Member] | None:
     """For "اتهمتها X بتزويد ... ونشر قوات": the complements' doer is the accused."""
     if t.form.kind != "noun" or not done:
         return None
-    if t.prefix[-1:] == "ب":
+    # "بتزويد"، or a light verb between: "بشن هجوم"
+    ba = t.prefix[-1:] == "ب" or (t.m.i > 0 and doc.tokens[t.m.i - 1].key[:1] == "ب"
+                                   and t.m.i - 1 not in _trigger_tokens(done))
+    if ba:
+        k = t.m.i if t.prefix[-1:] == "ب" else t.m.i - 1
         for d in reversed(done):
-            if d.trig.entry.type == "ACCUSE" and t.m.i - max(d.trig.m.j, d.end) <= 3 and d.tgts:
+            if d.trig.entry.type == "ACCUSE" and k - max(d.trig.m.j, d.end) <= 3 and d.tgts:
                 return d.tgts
         return None
     last = done[-1]
@@ -918,11 +950,13 @@ def _pairs(srcs: list[_Member], tgts: list[_Member], etype: str, lex: _Lexicon
 
 
 def _dedupe(events: list[Event]) -> list[Event]:
+    """One event per type and dyad in a sentence: "حق النقض (الفيتو)" is one veto."""
     seen: set[tuple[Any, ...]] = set()
     out: list[Event] = []
     for ev in events:
         k = (ev.type, ev.source.country if ev.source else None, ev.target.country if ev.target else None,
-             ev.source.name if ev.source else None, ev.target.name if ev.target else None, ev.trigger.start)
+             ev.sentence, (ev.source.name if ev.source else None) if not (ev.source and ev.source.country) else None,
+             (ev.target.name if ev.target else None) if not (ev.target and ev.target.country) else None)
         if k in seen:
             continue
         seen.add(k)
