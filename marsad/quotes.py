@@ -50,6 +50,7 @@ _DASHES = frozenset("–—-")
 _OPEN_PARENS = frozenset("([")
 _CLOSE_PARENS = frozenset(")]")
 _SENT_PUNCT = frozenset(".؟?!")
+_TANWEEN_FATH = ("اً", "ًا", "ً")
 _MARKS = "\"“”«»„‟″"
 _TRIM_CHARS = " \t\n\u00a0،,.:؛;-–—"
 _CUE_KINDS = ("verb", "participle", "statement", "noun")
@@ -362,6 +363,8 @@ def _scan_window(ctx: _Ctx, h: _Hit, limit: int, subject: bool) -> _Window:
         if t.text in _COLONS:
             w.how, w.content_tok, w.term_at = "colon", k + 1, k
             break
+        if t.text in _COMMAS and k + 1 < limit and ctx.hit("brk", k + 1) is not None:
+            break  # "كشف عن نتائج ...، حيث أظهرت الإحصاءات أن": another clause
         comp = ctx.hit("comp", k)
         if comp is not None and _reportive(ctx, comp):
             w.how, w.content_tok, w.term_at = "comp", comp.j, k
@@ -464,7 +467,7 @@ def _from_cues(ctx: _Ctx) -> list[_Found]:
         if nested and not w.how:
             continue
         f = _content(ctx, h, w, sent)
-        if f is None:
+        if f is None or (h.cue.cls == "relay" and not _relay_ok(ctx, w)):
             continue
         consumed = w.content_tok if w.content_tok >= 0 else w.term_at
         open_until = sent.tok_end if not f.bounded else -1
@@ -478,6 +481,18 @@ def _from_cues(ctx: _Ctx) -> list[_Found]:
             f.svo = _mention_before(ctx, h)
         out.append(f)
     return out
+
+
+def _relay_ok(ctx: _Ctx, w: _Window) -> bool:
+    """نقل / أورد report only with "عن", an object pronoun (نقلته) or a named subject
+    ("نقلت صحيفة X أن"); else "نقل" is the noun "transfer"."""
+    if w.via_from >= 0 or w.relay_pronoun:
+        return True
+    if w.subj_from < 0 or w.term_at <= w.subj_from:
+        return False
+    toks = ctx.doc.tokens
+    return bool(ctx.actors.in_span(toks[w.subj_from].start, toks[w.term_at - 1].end)) \
+        or any(_occasion_word(ctx, k) or ctx.hit("addressee", k) is not None for k in range(w.subj_from, w.term_at))
 
 
 def _content(ctx: _Ctx, h: _Hit, w: _Window, sent: Sentence) -> _Found | None:
@@ -738,6 +753,8 @@ def _speaker_span(ctx: _Ctx, a: int, b: int) -> tuple[int, int] | None:
 def stop_like(ctx: _Ctx, k: int, first: bool) -> bool:
     """Does token k end (or, ``first``, rule out) a speaker phrase?"""
     if ctx.hit("stop", k) is not None or _occasion_at(ctx, k) or _addressee_at(ctx, k, first):
+        return True
+    if ctx.doc.tokens[k].text.endswith(_TANWEEN_FATH):  # an adverb: "قال متحسراً"
         return True
     ns = ctx.hit("not_subject", k)
     if first:
