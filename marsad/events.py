@@ -474,6 +474,7 @@ def extract_events(doc: Doc, actors: Any, quotes: list[Quote], times: list[TimeE
             continue
         sent = doc.sentences[si]
         trig_tokens = {k for t in ts for k in range(t.m.i, t.m.j)}
+        verbs = frozenset(t.m.i for t in ts if t.form.kind == "verb")
         groups = _groups(doc, actors, sent, lex, trig_tokens) if actors is not None else []
         if not keep_unknown and not any(m.country for g in groups for m in g.members) and not any(
                 q.start < sent.end and sent.start < q.end for q in quotes):
@@ -483,7 +484,7 @@ def extract_events(doc: Doc, actors: Any, quotes: list[Quote], times: list[TimeE
         for t in ts:
             if occurrences_only and not _occurs(doc, t, scues, lex):
                 continue
-            srcs, tgts, pairs, accused = _arguments(doc, sent, t, groups, scues, lex, done)
+            srcs, tgts, pairs, accused = _arguments(doc, sent, t, groups, scues, lex, done, verbs)
             qi = _quote_of(t.m.start, quotes)
             if not srcs and tgts and qi is not None and t.entry.type in lex.speaker_source:
                 sp = _speaker(quotes[qi], actors)
@@ -606,7 +607,7 @@ def _retype(doc: Doc, t: _Trig, lex: _Lexicon) -> tuple[str, str]:
 
 
 def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: list[Match[str]],
-               lex: _Lexicon, done: list[_Done]
+               lex: _Lexicon, done: list[_Done], verbs: frozenset[int] = frozenset()
                ) -> tuple[list[_Member], list[_Member], list[tuple[_Member | None, _Member | None]] | None, bool]:
     """(sources, targets, explicit pairs or None, source from an accusation) of one trigger."""
     e = t.entry
@@ -635,7 +636,7 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
         vso = next((g for g in after if g.prep is None and g.i - mj <= _SUBJ_AFTER), None)
         if t.form.participle:  # "قال المتحدث الأوكراني ...، متهماً روسيا بـ"
             src = next((g for g in groups if g.j <= mi and g.prep is None), None)
-            tgt = _target_after(doc, after, mj, e, lex, direct=True)
+            tgt = _target_after(doc, after, mj, e, lex, direct=True, verbs=verbs)
         elif agent is not None:  # passive with an agent: "اعتقلوا على أيدي X"
             src = agent
             tgt = svo or (vso if vso is not agent else None)
@@ -644,16 +645,16 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
             tgt = _antecedent(t, before, src)
         elif svo is not None:
             src = svo
-            tgt = _target_after(doc, after, mj, e, lex, direct=not e.verb_prep_only)
+            tgt = _target_after(doc, after, mj, e, lex, direct=not e.verb_prep_only, verbs=verbs)
         elif (carried := _carried_subject(doc, t, done, lex)
                or _complement_subject(doc, t, before, lex)) is not None:
             # "ونفت موسكو ... ، واتهمت العسكريين الأوكرانيين": the second verb shares the subject
             src_members = carried
-            tgt = _target_after(doc, after, mj, e, lex, direct=not e.verb_prep_only)
+            tgt = _target_after(doc, after, mj, e, lex, direct=not e.verb_prep_only, verbs=verbs)
         else:
             src = vso
             start = src.j if src is not None else mj
-            tgt = _target_after(doc, after, start, e, lex, direct=not e.verb_prep_only, exclude=[src])
+            tgt = _target_after(doc, after, start, e, lex, direct=not e.verb_prep_only, exclude=[src], verbs=verbs)
             if src is None:
                 src = next((g for g in reach if g.prep is None and mi - g.j <= _SUBJ_BEFORE), None)
         if tgt is None:
@@ -671,11 +672,11 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
         nagent = nagent or _relative_agent(doc, t, after, lex)
         under = _undergoer(t, cues, lex)
         gen_is_source = e.genitive_source
-        if not gen_is_source and t.suffix and _target_after(doc, after, mj, e, lex, direct=False) is not None:
+        if not gen_is_source and t.suffix and _target_after(doc, after, mj, e, lex, direct=False, verbs=verbs) is not None:
             gen_is_source = True  # "هجومها على أوكرانيا": the possessor attacks
         if accused is not None:
             # "اتهمتها X بتزويد فاغنر": the accused does the complement; the genitive receives it
-            tgt = gen if gen is not None else _target_after(doc, after, mj, e, lex, direct=e.direct)
+            tgt = gen if gen is not None else _target_after(doc, after, mj, e, lex, direct=e.direct, verbs=verbs)
         elif under is not None:
             # "تخضع روسيا لعقوبات": the subject of the undergoer verb is the target
             ui, uj = under
@@ -687,7 +688,7 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
             src = nagent or gen
             start = gen.j if gen is not None and not t.suffix else mj
             rest = [g for g in after if g is not src and g is not gen and g.i >= start]
-            tgt = _target_after(doc, rest, start, e, lex, direct=False)
+            tgt = _target_after(doc, rest, start, e, lex, direct=False, verbs=verbs)
             if tgt is None and gen is not None and e.direct and not t.suffix:
                 tgt = next((g for g in rest if g.prep is None and g.i - gen.j <= 1), None)
             # "زيارة لبوتين إلى كوريا": ل names the visitor when إلى names the place
@@ -698,7 +699,7 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
             elif src is None and tgt is not None and tgt.prep == "الي":
                 src = next((g for g in after if g.prep == "ل" and g.j <= tgt.i), None)
         else:
-            tgt = gen or _target_after(doc, after, mj, e, lex, direct=False)
+            tgt = gen or _target_after(doc, after, mj, e, lex, direct=False, verbs=verbs)
             src = nagent
         if src is None and accused is None and under is None:
             src = next((g for g in reach if g is not tgt and g.prep is None and mi - g.j <= _SUBJ_BEFORE), None)
@@ -808,11 +809,11 @@ def _words_only(doc: Doc, i: int, j: int, lex: _Lexicon) -> bool:
 
 
 def _target_after(doc: Doc, after: list[_Group], start: int, e: _Entry, lex: _Lexicon, direct: bool,
-                  exclude: Sequence[_Group | None] = ()) -> _Group | None:
+                  exclude: Sequence[_Group | None] = (), verbs: frozenset[int] = frozenset()) -> _Group | None:
     """The target after token ``start``: a direct object, a group governed by one of the
     entry's prepositions, or the first group within a few words after such a preposition
     ("لشرق روسيا", "للهجوم الذي تقوده روسيا")."""
-    stop = _forward_stop(doc, start, start + _TARGET_AFTER, lex)
+    stop = _forward_stop(doc, start, start + _TARGET_AFTER, lex, verbs)
     cands = [g for g in after if start <= g.i < stop and not any(g is x for x in exclude)]
     for g in cands:
         if g.governed_by(e.preps):
@@ -836,14 +837,15 @@ def _target_after(doc: Doc, after: list[_Group], start: int, e: _Entry, lex: _Le
     return None
 
 
-def _forward_stop(doc: Doc, start: int, limit: int, lex: _Lexicon) -> int:
-    """First token after ``start`` where a forward search stops (a new clause)."""
+def _forward_stop(doc: Doc, start: int, limit: int, lex: _Lexicon, verbs: frozenset[int] = frozenset()) -> int:
+    """First token after ``start`` where a forward search stops: a new clause, or the next
+    verb trigger (its arguments are its own)."""
     toks = doc.tokens
     sent = toks[start - 1].sent if start > 0 else 0
     n = len(toks)
     for k in range(start, min(limit, n)):
         t = toks[k]
-        if t.sent != sent or t.key in lex.forward_stops:
+        if t.sent != sent or t.key in lex.forward_stops or k in verbs:
             return k
         if t.key in (",", "،") and k + 1 < n and toks[k + 1].key[:1] == "و" and k + 1 != start:
             return k
