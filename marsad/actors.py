@@ -33,6 +33,9 @@ from marsad.model import Actor, ActorRef, Span
 from marsad.resources import Resources
 from marsad.text import Doc
 
+# Prepositions that attach a destination to a title ("مبعوث الأمم المتحدة إلى اليمن").
+_TITLE_LINKS = frozenset({"الي", "لدي", "في"})
+
 # Name tokens that cannot be surnames on their own (too common to link).
 _NOT_SURNAME = {"بن", "ابن", "بنت", "ابو", "ام", "ال", "عبد", "الله", "الدين", "محمد", "احمد", "علي"}
 
@@ -235,18 +238,31 @@ def extract_actors(doc: Doc, published: dt.date | None, res: Resources) -> Actor
     tokens = doc.tokens
     n = len(tokens)
 
-    # 1. dictionary names (all candidates; overlaps resolved at the end)
+    # 1. nationality adjectives (also evidence for ambiguous names of their state)
+    adj_at: dict[int, tuple[Match[str], str]] = {}
+    adj_end: dict[int, str] = {}  # token index one past an adjective → its state
+    for m in kb.adjective_matcher.find(doc):
+        cid = m.payloads[0]
+        adj_at[m.i] = (m, cid)
+        adj_end[m.j] = cid
+
+    # 2. dictionary names (all candidates; overlaps resolved at the end)
     kb_matches = kb.matcher.find_all(doc)
-    unambiguous_ids: set[str] = set()
+    traps = _traps(lang)
+    evidence: set[str] = {cid for _m, cid in adj_at.values()}
     for m in kb_matches:
         for h in m.payloads:
-            if h.kind == "name":
-                unambiguous_ids.add(h.actor_id)
+            if h.kind in ("name", "capital"):
+                evidence.add(h.actor_id)
     # person tokens known to the KB, for "title + name" detection
     per_at: dict[int, tuple[Match[AliasHit], ActorEntry]] = {}
     for m in kb_matches:
+        if _trapped(doc, m, traps):
+            continue
         hits = list(m.payloads)
-        chosen = _choose_hit(hits, unambiguous_ids, kb)
+        # an adjective right before or after decides: "العاصمة الأردنية عمان", "عمان الأردنية"
+        adjacent = {adj_end.get(m.i), adj_at[m.j][1] if m.j in adj_at else None} - {None}
+        chosen = _choose_hit(hits, evidence, kb, adjacent)  # type: ignore[arg-type]
         if chosen is None:
             continue
         e = kb.entries[chosen.actor_id]
@@ -257,27 +273,21 @@ def extract_actors(doc: Doc, published: dt.date | None, res: Resources) -> Actor
             if q is not None and q.end - q.start <= (m.end - m.start) + 2:
                 # «الرياض» on its own in quote marks names a newspaper, not the state
                 ident = b.unknown_ident(m.surface, "ORG", e.country, "MED")
-                b.add(m.i, m.j, m.start, m.end, ident, "name", 50 + len(m))
+                b.add(m.i, m.j, m.start, m.end, ident, "name", 50 + 10 * len(m))
                 continue
             if _is_locative(doc, m, lang):
                 ident = b.unknown_ident(m.text if not m.prefix else doc.text[m.start:m.end], "LOC", e.country, None)
-                b.add(m.i, m.j, m.start, m.end, ident, "capital", 50 + len(m))
+                b.add(m.i, m.j, m.start, m.end, ident, "capital", 50 + 10 * len(m))
                 continue
-            b.add(m.i, m.j, m.start, m.end, b.kb_ident(e), "capital", 50 + len(m))
+            b.add(m.i, m.j, m.start, m.end, b.kb_ident(e), "capital", 50 + 10 * len(m))
             continue
         ident = b.kb_ident(e)
-        prio = (60 if chosen.kind == "name" else 40) + 2 * len(m)
+        prio = (60 if chosen.kind == "name" else 40) + 10 * len(m)
         b.add(m.i, m.j, m.start, m.end, ident, "name", prio)
         if e.type == "PER":
             prev = per_at.get(m.i)
             if prev is None or len(prev[0]) < len(m):
                 per_at[m.i] = (m, e)
-
-    # 2. nationality adjectives
-    adj_at: dict[int, tuple[Match[str], str]] = {}
-    for m in kb.adjective_matcher.find(doc):
-        cid = m.payloads[0]
-        adj_at[m.i] = (m, cid)
 
     # country / organisation names that can follow a title or agent noun ("خارجية روسيا")
     gpe_at: dict[int, tuple[Match[AliasHit], ActorEntry]] = {}
@@ -304,6 +314,8 @@ def extract_actors(doc: Doc, published: dt.date | None, res: Resources) -> Actor
     agents, honorifics, role_nouns = _agents_matcher(lang)
     not_name = _not_name_words(lang)
 
+    inner: list[_Cand] = []  # states/organisations named inside a title: actors in their own right
+
     def country_after(j: int) -> tuple[int, str | None, int]:
         """Country named at token j (adjective or name in construct): (end token, code, end char)."""
         if j < n and j in adj_at:
@@ -311,6 +323,7 @@ def extract_actors(doc: Doc, published: dt.date | None, res: Resources) -> Actor
             return m.j, cid, m.end
         if j < n and j in gpe_at:
             m, e = gpe_at[j]
+            inner.append(_Cand(m.i, m.j, m.start, m.end, b.kb_ident(e).key, "name", 0))
             return m.j, e.country, m.end
         return j, None, tokens[j - 1].end if j > 0 else 0
 
@@ -338,6 +351,10 @@ def extract_actors(doc: Doc, published: dt.date | None, res: Resources) -> Actor
         if office is None:
             continue
         end_tok, country, end_char = country_after(m.j)
+        for k in range(m.i, m.j):  # "مبعوث الأمم المتحدة": the UN is an actor too
+            if k in gpe_at and gpe_at[k][0].j <= m.j:
+                gm, ge = gpe_at[k]
+                inner.append(_Cand(gm.i, gm.j, gm.start, gm.end, b.kb_ident(ge).key, "name", 0))
         if office.igo:
             country = country or office.igo
         if office.id == "spokesperson" and end_tok == m.j:
@@ -345,15 +362,21 @@ def extract_actors(doc: Doc, published: dt.date | None, res: Resources) -> Actor
             pass
         ti, tj = m.i, end_tok
         title_text_end = end_char if end_tok > m.j else m.end
+        # "مبعوث الأمم المتحدة إلى اليمن X", "سفير السعودية لدى واشنطن X": the destination
+        # belongs to the title
+        if tj + 1 < n and tokens[tj].key in _TITLE_LINKS and tj + 1 in gpe_at:
+            gm, ge = gpe_at[tj + 1]
+            inner.append(_Cand(gm.i, gm.j, gm.start, gm.end, b.kb_ident(ge).key, "name", 0))
+            tj, title_text_end = gm.j, gm.end
         pi, pj, pstart, pident = person_after(tj)
         if pj > pi:  # a name follows the title
             if pident is None:  # NER person: an unknown actor with the title's country
                 ent = ner_per_at[pi]
                 pident = b.unknown_ident(doc.text[ent.start:ent.end], "PER", country, office.role)
-                b.add(ent.tok_i, ent.tok_j, ent.start, ent.end, pident, "ner", 45 + 2 * (ent.tok_j - ent.tok_i))
+                b.add(ent.tok_i, ent.tok_j, ent.start, ent.end, pident, "ner", 45 + 10 * (ent.tok_j - ent.tok_i))
             elif pident.country is None and country:
                 pident.country = country
-            b.add(ti, tj, m.start, title_text_end, pident, "title", 55 + 2 * (tj - ti))
+            b.add(ti, tj, m.start, title_text_end, pident, "title", 55 + 10 * (tj - ti))
             title_spans.append((ti, tj))
             if office.id != "spokesperson":
                 office_seen[office.id] = pident
@@ -364,19 +387,19 @@ def extract_actors(doc: Doc, published: dt.date | None, res: Resources) -> Actor
             # a bare title ("وزير الخارجية") refers back to its holder named earlier
             prev = office_seen.get(office.id)
             if prev is not None and m.j - m.i >= 2:
-                b.add(ti, tj, m.start, title_text_end, prev, "title", 25 + 2 * (tj - ti))
+                b.add(ti, tj, m.start, title_text_end, prev, "title", 25 + 10 * (tj - ti))
             continue
         holders = kb.holders(office.id, country, b.day)
         if len(holders) == 1:
             ident = b.kb_ident(holders[0])
-            b.add(ti, tj, m.start, title_text_end, ident, "title", 55 + 2 * (tj - ti))
+            b.add(ti, tj, m.start, title_text_end, ident, "title", 55 + 10 * (tj - ti))
             title_spans.append((ti, tj))
             office_seen[office.id] = ident
         elif not holders and end_tok > m.j:
             # an office holder we cannot name: the title is the actor's name
             text = doc.text[m.start:title_text_end]
             ident = b.unknown_ident(text, "PER", country, office.role)
-            b.add(ti, tj, m.start, title_text_end, ident, "title", 35 + 2 * (tj - ti))
+            b.add(ti, tj, m.start, title_text_end, ident, "title", 35 + 10 * (tj - ti))
             title_spans.append((ti, tj))
 
     # 5. generic agents with a nationality ("الجيش الروسي", "حكومة اليمن")
@@ -390,7 +413,7 @@ def extract_actors(doc: Doc, published: dt.date | None, res: Resources) -> Actor
             ident = b.kb_ident(kb.entries[country])
         else:
             ident = b.unknown_ident(form, "ORG", country, role)
-        b.add(m.i, end_tok, m.start, end_char, ident, "agent", 30 + 2 * (end_tok - m.i), form)
+        b.add(m.i, end_tok, m.start, end_char, ident, "agent", 30 + 10 * (end_tok - m.i), form)
 
     # 6. NER names not in the dictionary
     person_toks: set[int] = set()
@@ -416,15 +439,22 @@ def extract_actors(doc: Doc, published: dt.date | None, res: Resources) -> Actor
         country = (_context_country(ent.tok_i, ent.tok_j, adj_at, gpe_at, tokens, person_toks, locative_toks)
                    if label != "LOC" else None)
         ident = b.unknown_ident(surface, label, country, None)
-        b.add(ent.tok_i, ent.tok_j, ent.start, ent.end, ident, "ner", 20 + 2 * (ent.tok_j - ent.tok_i))
+        b.add(ent.tok_i, ent.tok_j, ent.start, ent.end, ident, "ner", 20 + 10 * (ent.tok_j - ent.tok_i))
 
     # 7. resolve overlaps: keep the strongest, non-overlapping candidates
     chosen = _resolve(b.cands)
+    chosen_spans = {(c.start, c.end) for c in chosen}
+    b.nested.extend(c for c in inner if (c.start, c.end) not in chosen_spans)
 
-    # 8. nationality adjectives → mentions of their state.  One inside a name or title
+    # 8. a lone name is a surname of a person named in full ("الجلال", and "السوداني" after
+    # محمد شياع السوداني: before adjectives, so that the surname is not read as Sudan)
+    chosen = _merge_lone_names(doc, b, chosen, honorifics, kb)
+    covered = _Coverage(chosen)
+    chosen.extend(_surnames(doc, b, chosen, covered))
+
+    # 9. nationality adjectives → mentions of their state.  One inside a name or title
     # ("المنتخب التونسي", "وزير الخارجية الروسي") is recorded as a mention only when the
     # state is an actor of the document anyway: it does not make the state an actor.
-    covered = _Coverage(chosen)
     nested_adj: list[tuple[Match[str], ActorEntry]] = []
     for m, cid in adj_at.values():
         e = kb.entries.get(cid)
@@ -442,20 +472,21 @@ def extract_actors(doc: Doc, published: dt.date | None, res: Resources) -> Actor
         if e.id in acting:
             b.nested.append(_Cand(m.i, m.j, m.start, m.end, e.id, "adjective", 10))
 
-    # 9. surnames of persons named in full, and role nouns with a nationality
-    chosen = _merge_lone_names(doc, b, chosen, honorifics, kb)
-    chosen.extend(_surnames(doc, b, chosen, covered))
+    # 10. role nouns with a nationality ("الوزير الروسي") for the last such person
     chosen.extend(_role_references(doc, b, chosen, covered, role_nouns, adj_at))
 
     return _build_index(doc, b, chosen)
 
 
-def _choose_hit(hits: list[AliasHit], unambiguous_ids: set[str], kb: ActorKB) -> AliasHit | None:
-    """Pick what an alias means here (docs/linking.md).
+def _choose_hit(hits: list[AliasHit], evidence: set[str], kb: ActorKB,
+                adjacent: set[str] | None = None) -> AliasHit | None:
+    """Pick what an alias means here (docs/linking.md §2).
 
-    A plain name wins.  An ambiguous alias ("كيم", "عمان") takes the actor that the document
-    also names unambiguously; failing that, the dictionary's ``default_for`` reading; failing
-    that, nothing (a missed mention is better than a wrong identity).
+    A plain name wins.  An ambiguous alias ("كيم", "عمان") takes the candidate that an
+    adjacent nationality adjective names, else the one the document also names
+    unambiguously (by name, capital or adjective); failing that, the dictionary's
+    ``default_for`` reading; failing that, nothing (a missed mention is better than a wrong
+    identity).
     """
     names = [h for h in hits if h.kind == "name"]
     if len(names) == 1:
@@ -468,17 +499,51 @@ def _choose_hit(hits: list[AliasHit], unambiguous_ids: set[str], kb: ActorKB) ->
     amb = [h for h in hits if h.kind == "ambiguous"]
     if not amb:
         return None
-    decided = [h for h in amb if h.actor_id in unambiguous_ids]
+    if adjacent:
+        local = [h for h in amb if h.actor_id in adjacent]
+        if len({h.actor_id for h in local}) == 1:
+            return local[0]
+    decided = [h for h in amb if h.actor_id in evidence]
     if len({h.actor_id for h in decided}) == 1:
         return decided[0]
-    if decided:
-        return None
     default = kb.default_for(amb[0].alias)
     if default is not None:
         for h in amb:
             if h.actor_id == default.id:
                 return h
     return None
+
+
+def _traps(lang: Language) -> list[tuple[tuple[str, ...], frozenset[str], frozenset[str]]]:
+    """Aliases that are not names before/after given words (lang data: linking.yaml)."""
+    cache = lang.cache
+    if "actors.traps" not in cache:
+        from marsad.matcher import phrase_keys
+
+        out = []
+        data = lang.data("linking.yaml") or {}
+        for t in data.get("not_a_name", []):
+            out.append((tuple(phrase_keys(t["alias"], lang)),
+                        frozenset(lang.normalize_key(w) for w in t.get("before", [])),
+                        frozenset(lang.normalize_key(w) for w in t.get("after", []))))
+        cache["actors.traps"] = out
+    return cache["actors.traps"]
+
+
+def _trapped(doc: Doc, m: Match[Any], traps: list[tuple[tuple[str, ...], frozenset[str], frozenset[str]]]) -> bool:
+    if not traps:
+        return False
+    toks = doc.tokens
+    keys = tuple(t.key for t in toks[m.i:m.j])
+    first = doc.lang.prefix_variants(keys[0], False)
+    for alias, before, after in traps:
+        if len(alias) != len(keys) or keys[1:] != alias[1:] or all(stem != alias[0] for _n, stem in first):
+            continue
+        if after and m.j < len(toks) and toks[m.j].key in after:
+            return True
+        if before and m.i > 0 and toks[m.i - 1].key in before:
+            return True
+    return False
 
 
 def _context_country(i: int, j: int, adj_at: dict[int, Any], gpe_at: dict[int, Any], tokens: list[Any],
@@ -639,7 +704,7 @@ def _build_index(doc: Doc, b: _Builder, chosen: list[_Cand]) -> ActorIndex:
         if ident.kb_id is None and ident.forms:
             # unknown actors: the fullest form of the strongest kind of mention names them
             top = max(p for p, _ in ident.forms)
-            ident.name = max((f for p, f in ident.forms if p >= top - 10), key=len)
+            ident.name = max((f for p, f in ident.forms if p >= top - 30), key=len)
         spans = tuple(Span(doc.text[s:e], s, e) for (s, e) in sorted(ident.spans))
         idx.actors.append(Actor(ident.name, ident.type, ident.country, ident.role, ident.kb_id,
                                 ident.wikidata, spans))
