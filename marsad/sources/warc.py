@@ -56,7 +56,7 @@ def warc_items(fh: BinaryIO, where: str) -> Iterator[Item]:
     fh.seek(0)
     head = fh.read(8)
     gz = head.startswith(_GZIP_MAGIC[:2])
-    if not gz and not head.startswith(b"WARC/"):
+    if not (_starts_warc_member(fh, 0) if gz else head.startswith(b"WARC/")):
         yield Item(where, error="not a WARC file (no WARC/1.x header at the start)")
         return
     start: int | None = 0
@@ -77,13 +77,18 @@ def warc_items(fh: BinaryIO, where: str) -> Iterator[Item]:
                 item = _record_item(rec, where)  # reads the record's content
                 archive.read_to_end()
                 off, length = archive.member_info
+                if getattr(getattr(rec, "raw_stream", None), "limit", 0) > 0:
+                    # the file ends inside this record's block: its content is cut
+                    yield Item(f"{where}#{n}@{start + off}", error="truncated WARC record (the file ends inside it)")
+                    return
                 if item is not None:
                     yield dataclasses.replace(item, where=f"{where}#{n}@{start + off}")
                 last_end = start + off + length
         except fails as exc:
             errors += 1
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            yield Item(f"{where}#{reading}@{last_end}", error=f"malformed WARC record: {reason[:200]}")
+            at = _skip_blank(fh, last_end)
+            yield Item(f"{where}#{reading}@{at}", error=f"malformed WARC record: {reason[:200]}")
         if errors >= MAX_ERRORS:
             yield Item(where, error=f"stopped reading after {errors} malformed records")
             return
@@ -119,6 +124,14 @@ def _record_item(rec: Any, where: str) -> Item | None:
     else:
         item = html_item(data, where, url=url)
     return dataclasses.replace(item, crawl_date=crawl_date) if item.article is not None else item
+
+
+def _skip_blank(fh: BinaryIO, pos: int) -> int:
+    """The first offset at or after ``pos`` that is not a blank line (records are separated
+    by CRLF CRLF, which an uncompressed record's length does not include)."""
+    fh.seek(pos)
+    buf = fh.read(64)
+    return pos + (len(buf) - len(buf.lstrip(b"\r\n")))
 
 
 def _resync(fh: BinaryIO, pos: int, gz: bool) -> int | None:
