@@ -194,6 +194,11 @@ def _is_locative(doc: Doc, m: Match[Any], lang: Language) -> bool:
     return False
 
 
+def _gender(title_key: str) -> str:
+    """Grammatical gender of a title word: وزيرة/رئيسة/المتحدثة (ة, folded to ه) are feminine."""
+    return "f" if title_key.endswith("ه") and not title_key.endswith(("اه", "وه")) else "m"
+
+
 def _not_name_words(lang: Language) -> frozenset[str]:
     cache = lang.cache
     if "actors.not_name" not in cache:
@@ -345,7 +350,9 @@ def extract_actors(doc: Doc, published: dt.date | None, res: Resources) -> Actor
 
     # 4. titles
     title_spans: list[tuple[int, int]] = []
-    office_seen: dict[str, _Ident] = {}  # office id → who held it in this document so far
+    # office id → who held it in this document so far, with the title's grammatical gender
+    # ("وزيرة الخارجية" is a woman: a later bare "وزير الخارجية" is not her)
+    office_seen: dict[str, list[tuple[str, _Ident]]] = {}
     for m in kb.office_matcher.find(doc):
         office = kb.offices.get(m.payloads[0])
         if office is None:
@@ -364,11 +371,14 @@ def extract_actors(doc: Doc, published: dt.date | None, res: Resources) -> Actor
         title_text_end = end_char if end_tok > m.j else m.end
         # "مبعوث الأمم المتحدة إلى اليمن X", "سفير السعودية لدى واشنطن X": the destination
         # belongs to the title
-        if tj + 1 < n and tokens[tj].key in _TITLE_LINKS and tj + 1 in gpe_at:
-            gm, ge = gpe_at[tj + 1]
-            inner.append(_Cand(gm.i, gm.j, gm.start, gm.end, b.kb_ident(ge).key, "name", 0))
-            tj, title_text_end = gm.j, gm.end
         pi, pj, pstart, pident = person_after(tj)
+        if pj == pi and tj + 1 < n and tokens[tj].key in _TITLE_LINKS and tj + 1 in gpe_at:
+            gm, ge = gpe_at[tj + 1]
+            qi, qj, qstart, qident = person_after(gm.j)
+            if qj > qi:  # only when a name follows: else "إلى روسيا" is the verb's, not the title's
+                inner.append(_Cand(gm.i, gm.j, gm.start, gm.end, b.kb_ident(ge).key, "name", 0))
+                tj, title_text_end = gm.j, gm.end
+                pi, pj, _, pident = qi, qj, qstart, qident
         if pj > pi:  # a name follows the title
             if pident is None:  # NER person: an unknown actor with the title's country
                 ent = ner_per_at[pi]
@@ -379,13 +389,14 @@ def extract_actors(doc: Doc, published: dt.date | None, res: Resources) -> Actor
             b.add(ti, tj, m.start, title_text_end, pident, "title", 55 + 10 * (tj - ti))
             title_spans.append((ti, tj))
             if office.id != "spokesperson":
-                office_seen[office.id] = pident
+                office_seen.setdefault(office.id, []).append((_gender(tokens[m.i].key), pident))
             continue
         if office.id == "spokesperson":
             continue
         if country is None:
             # a bare title ("وزير الخارجية") refers back to its holder named earlier
-            prev = office_seen.get(office.id)
+            gender = _gender(tokens[m.i].key)
+            prev = next((ident for g, ident in reversed(office_seen.get(office.id, [])) if g == gender), None)
             if prev is not None and m.j - m.i >= 2:
                 b.add(ti, tj, m.start, title_text_end, prev, "title", 25 + 10 * (tj - ti))
             continue
@@ -394,7 +405,7 @@ def extract_actors(doc: Doc, published: dt.date | None, res: Resources) -> Actor
             ident = b.kb_ident(holders[0])
             b.add(ti, tj, m.start, title_text_end, ident, "title", 55 + 10 * (tj - ti))
             title_spans.append((ti, tj))
-            office_seen[office.id] = ident
+            office_seen.setdefault(office.id, []).append((_gender(tokens[m.i].key), ident))
         elif not holders and end_tok > m.j:
             # an office holder we cannot name: the title is the actor's name
             text = doc.text[m.start:title_text_end]

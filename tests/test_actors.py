@@ -96,3 +96,10 @@ def test_capital_alone_in_quote_marks_is_a_publication(mini):
     assert "Russia" not in acts
     pub = [a for a in acts.values() if a.type == "ORG"]
     assert pub and pub[0].name == "موسكو" and pub[0].role == "MED"
+
+
+def test_bare_title_agrees_in_gender_with_its_referent(mini):
+    text = ("التقى وزير الخارجية الروسي سيرغي لافروف وزيرة الخارجية الكورية الشمالية تشوي سون هوي. "
+            "ونقلت الوكالة عن وزير الخارجية قوله إن اللقاء مثمر.")
+    acts = actors_of(text, mini)
+    assert "وزير الخارجية" in [m.text for m in acts["Sergey Lavrov"].mentions]
