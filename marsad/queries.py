@@ -550,13 +550,13 @@ def top_actors(store: Store, since: str | None = None, until: str | None = None,
                     conds.append(E.c.day <= hi)
                 if c:
                     conds.append(E.c[f"{prefix}_country"] == c)
+                # only columns of ix_events_day_actors: a period is an index-only scan
                 return select(col.label("actor_id"), (E.c.cluster_id + literal("|") + E.c.sig).label("ek"),
-                              E.c.article_id, E.c.goldstein).where(*conds)
+                              E.c.article_id).where(*conds)
 
             u = union_all(side("source"), side("target")).subquery()
             q = (select(u.c.actor_id, func.count(distinct(u.c.ek)).label("n_events"),
-                        func.count(distinct(u.c.article_id)).label("n_articles"), func.count().label("n_mentions"),
-                        func.avg(u.c.goldstein).label("gmean"))
+                        func.count(distinct(u.c.article_id)).label("n_articles"), func.count().label("n_mentions"))
                  .group_by(u.c.actor_id).order_by(desc("n_events"), u.c.actor_id).limit(lim))
         elif by == "articles":
             aa = S.article_actors
@@ -578,9 +578,7 @@ def top_actors(store: Store, since: str | None = None, until: str | None = None,
     out = []
     for r in rows:
         d = dict(info.get(r["actor_id"], {"id": r["actor_id"]}))
-        d.update({k: (_round(v) if k == "gmean" else v) for k, v in r.items() if k != "actor_id"})
-        if "gmean" in d:
-            d["goldstein_mean"] = d.pop("gmean")
+        d.update({k: v for k, v in r.items() if k != "actor_id"})
         out.append(d)
     return out
 
@@ -609,22 +607,27 @@ def top_dyads(store: Store, since: str | None = None, until: str | None = None, 
         conds.append(EK.c.day <= hi)
     if mode_list:
         conds.append(EK.c.mode.in_(mode_list))
-    if directed:
-        ca, cb = s, t
-    else:
-        ca, cb = case((s < t, s), else_=t), case((s < t, t), else_=s)
-    q = (select(ca.label("a"), cb.label("b"), func.count().label("n_events"),
-                func.sum(case((s < t, 1), else_=0)).label("n_a_to_b") if not directed else func.count().label(
-                    "n_a_to_b"),
-                func.avg(EK.c.goldstein).label("gmean"),
+    # directed pairs in SQL (an index-order scan), folded into undirected ones here
+    q = (select(s.label("s"), t.label("t"), func.count().label("n"), func.sum(EK.c.goldstein).label("gsum"),
+                func.count(EK.c.goldstein).label("gn"),
                 *[func.sum(case((EK.c.quad_class == k, 1), else_=0)).label(f"q{k}") for k in (1, 2, 3, 4)])
-         .where(*conds).group_by(ca, cb).order_by(desc("n_events"), ca, cb).limit(lim))
+         .where(*conds).group_by(s, t))
+    pairs: dict[tuple[str, str], dict[str, Any]] = {}
     with store.read() as conn:
-        rows = conn.execute(q).mappings().all()
-    return [{"a": r["a"], "b": r["b"], "n_events": int(r["n_events"]), "n_a_to_b": int(r["n_a_to_b"] or 0),
-             "n_b_to_a": int(r["n_events"]) - int(r["n_a_to_b"] or 0), "goldstein_mean": _round(r["gmean"]),
-             "quad": {QUAD_NAMES[k]: int(r[f"q{k}"] or 0) for k in (1, 2, 3, 4)}, "directed": directed}
-            for r in rows]
+        for r in conn.execute(q).mappings():
+            a, b = (r["s"], r["t"]) if directed or r["s"] < r["t"] else (r["t"], r["s"])
+            p = pairs.setdefault((a, b), {"n": 0, "ab": 0, "gsum": 0.0, "gn": 0, "q": [0, 0, 0, 0]})
+            p["n"] += r["n"]
+            p["ab"] += r["n"] if r["s"] == a else 0
+            p["gsum"] += float(r["gsum"] or 0.0)
+            p["gn"] += r["gn"]
+            for k in range(4):
+                p["q"][k] += int(r[f"q{k + 1}"] or 0)
+    top = sorted(pairs.items(), key=lambda kv: (-kv[1]["n"], kv[0]))[:lim]
+    return [{"a": a, "b": b, "n_events": p["n"], "n_a_to_b": p["ab"], "n_b_to_a": p["n"] - p["ab"],
+             "goldstein_mean": _round(p["gsum"] / p["gn"]) if p["gn"] else None,
+             "quad": {QUAD_NAMES[k + 1]: p["q"][k] for k in range(4)}, "directed": directed}
+            for (a, b), p in top]
 
 
 # -- search -------------------------------------------------------------------------------
@@ -798,8 +801,11 @@ def stats(store: Store) -> dict[str, Any]:
         first, last = conn.execute(select(func.min(A.c.published), func.max(A.c.published))).one()
         ev_mentions = scalar(select(func.count()).select_from(E))
         ev_distinct = scalar(select(func.count()).select_from(EK))
-        by_type = {t: int(n) for t, n in conn.execute(select(EK.c.type, func.count()).group_by(EK.c.type))}
-        by_mode = {m: int(n) for m, n in conn.execute(select(EK.c.mode, func.count()).group_by(EK.c.mode))}
+        by_type: dict[str, int] = {}
+        by_mode: dict[str, int] = {}
+        for t, m, n in conn.execute(select(EK.c.type, EK.c.mode, func.count()).group_by(EK.c.type, EK.c.mode)):
+            by_type[t] = by_type.get(t, 0) + int(n)
+            by_mode[m] = by_mode.get(m, 0) + int(n)
         clusters = conn.execute(select(func.count(), func.coalesce(func.sum(S.clusters.c.size), 0),
                                        func.coalesce(func.max(S.clusters.c.size), 0))
                                 .where(S.clusters.c.size > 1)).one()

@@ -242,8 +242,8 @@ def actors_top(by: str, country: str | None, since: str | None, until: str | Non
         _emit_json(res)
         return
     if by == "events":
-        _table([[a["id"], a.get("name"), a.get("country"), a["n_events"], a["n_articles"], a["goldstein_mean"]]
-                for a in res], ["id", "name", "country", "events", "articles", "gold_mean"])
+        _table([[a["id"], a.get("name"), a.get("country"), a["n_events"], a["n_articles"], a["n_mentions"]]
+                for a in res], ["id", "name", "country", "events", "articles", "mentions"])
     else:
         _table([[a["id"], a.get("name"), a.get("country"), a["n_stories"], a["n_articles"]] for a in res],
                ["id", "name", "country", "stories", "articles"])

@@ -602,3 +602,10 @@ def _migrate(store: Store, conn: Connection, version: int) -> None:
             for idx in t.indexes:
                 idx.create(conn, checkfirst=True)
         store._rebuild_event_keys(conn)
+    if version < 3:
+        # v3: wider covering indexes on event_keys, an index for article counts by status
+        for name in ("ix_event_keys_dyad", "ix_event_keys_target", "ix_event_keys_day"):
+            conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+        for t in (S.event_keys, S.articles):
+            for idx in t.indexes:
+                idx.create(conn, checkfirst=True)

@@ -29,7 +29,7 @@ from sqlalchemy.engine import Connection
 
 #: Bumped whenever a table or column changes; a database from a newer version is refused,
 #: an older one is upgraded when opened for writing (see database._migrate).
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 metadata = MetaData()
 
@@ -72,6 +72,7 @@ articles = Table(
 Index("ix_articles_published", articles.c.published)
 Index("ix_articles_cluster", articles.c.cluster_id)
 Index("ix_articles_source", articles.c.source)
+Index("ix_articles_status_language", articles.c.status, articles.c.language)  # stats without a table scan
 
 # One row per distinct actor over the whole store: KB id, or "_" + hash for unknown actors.
 actors = Table(
@@ -216,13 +217,14 @@ event_keys = Table(
     Column("n_sources", Integer, nullable=False),
 )
 _ek = event_keys.c
-# covering: a dyad's timeline (both directions) is an index-only range scan
-Index("ix_event_keys_dyad", _ek.source_country_key, _ek.target_country_key, _ek.day, _ek.mode, _ek.type,
-      _ek.goldstein, _ek.quad_class, _ek.week, _ek.month)
-Index("ix_event_keys_target", _ek.target_country_key, _ek.day)
-# covering: the most active dyads of a period
-Index("ix_event_keys_day", _ek.day, _ek.source_country_key, _ek.target_country_key, _ek.mode, _ek.goldstein,
-      _ek.quad_class)
+# covering: a dyad's timeline (each direction, or a country against everyone) reads only an
+# index range, never the table
+_EK_TIMELINE = (_ek.day, _ek.mode, _ek.type, _ek.goldstein, _ek.quad_class, _ek.week, _ek.month, _ek.n_mentions)
+Index("ix_event_keys_dyad", _ek.source_country_key, _ek.target_country_key, *_EK_TIMELINE)
+Index("ix_event_keys_target", _ek.target_country_key, _ek.source_country_key, *_EK_TIMELINE)
+# covering: the most active dyads of a period, counts per type and mode
+Index("ix_event_keys_day", _ek.day, _ek.source_country_key, _ek.target_country_key, _ek.mode, _ek.type,
+      _ek.goldstein, _ek.quad_class)
 Index("ix_event_keys_type_day", _ek.type, _ek.day)
 
 times = Table(
