@@ -480,3 +480,50 @@ def test_period_axis_fills_gaps() -> None:
     assert s["quad"]["B>A"]["material_cooperation"] == [0, 0, -1]
     assert s["modes"]["A>B"]["claimed"] == [2, 0, 0]
     assert s["goldstein"]["B>A"] == [None, None, 7.4] and s["total"] == 3
+
+
+# -- the result cache -----------------------------------------------------------------------------------
+def test_cache_sees_writes_by_other_processes(built, tmp_path: Path) -> None:
+    from marsad.model import Article
+    from marsad.pipeline import analyze
+    from marsad.store import StoredArticle
+
+    path = tmp_path / "c.db"
+    shutil.copy(built["path"], path)
+    with TestClient(create_app(path)) as c:  # read-only server
+        before = c.get("/api/stats?period=all").json()["stats"]["articles"]["total"]
+        assert c.get("/api/stats?period=all").json()["stats"]["articles"]["total"] == before  # from the cache
+        assert c.app.state.web.cache.hits >= 1
+        listing = c.get("/api/articles?limit=1").json()["items"][0]["id"]
+        with open_store(path) as writer:  # another writer (as `marsad ingest` would be)
+            writer.write_articles([StoredArticle.from_analysis(analyze(Article(OWN_TEXT, published="2030-01-01")))])
+        assert c.get("/api/stats?period=all").json()["stats"]["articles"]["total"] == before + 1
+        assert c.get("/api/articles?limit=1").json()["items"][0]["id"] != listing
+
+
+def test_cache_computes_once_under_concurrency(built) -> None:
+    import threading
+    import time
+
+    from marsad.web.cache import ResultCache, StoreVersion
+
+    with open_store(built["path"], readonly=True) as s:
+        cache = ResultCache(StoreVersion(s, ttl=30))
+        calls: list[int] = []
+
+        def slow() -> bytes:
+            calls.append(1)
+            time.sleep(0.2)
+            return b"result"
+
+        got: list[bytes] = []
+        threads = [threading.Thread(target=lambda: got.append(cache.get("k", slow))) for _ in range(8)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        assert got == [b"result"] * 8 and len(calls) == 1
+        small = ResultCache(StoreVersion(s, ttl=30), max_entries=2)
+        for k in "abc":
+            small.get(k, lambda k=k: k.encode())
+        assert small.get("a", lambda: b"again") == b"again"  # the oldest entry was dropped

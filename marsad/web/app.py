@@ -15,11 +15,9 @@ import hmac
 import json
 import logging
 import os
-import threading
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -38,6 +36,7 @@ from marsad.model import MODES
 from marsad.queries import QueryError
 from marsad.store import Store, StoreError, actor_store_id, open_store
 from marsad.web import api_models as M
+from marsad.web.cache import ResultCache, StoreVersion
 from marsad.web.charts import actor_chart, dyad_chart
 from marsad.web.highlight import highlight
 from marsad.web.i18n import DEFAULT_LANG, Strings, load_strings
@@ -60,8 +59,8 @@ MAX_ANALYZE_BYTES = 2 * 1024 * 1024
 PERIODS = ("all", "1y", "90d", "30d")
 _PERIOD_DAYS = {"1y": 365, "90d": 90, "30d": 30}
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
-#: Home-page aggregates (stats, top lists) and the set of known country codes are cached this
-#: many seconds: they scan the whole store, and a minute-old count is fine for an overview.
+#: Results are cached until the store changes; for a PostgreSQL store (no file to watch) at
+#: most this many seconds.  0 turns the cache off.
 CACHE_SECONDS = 30.0
 
 
@@ -112,40 +111,30 @@ class SecurityHeaders:
 
 # -- state ----------------------------------------------------------------------------------
 @dataclass
-class _Cached:
-    value: Any
-    at: float
-
-
-@dataclass
 class WebState:
-    """What the routes share: the store, the write token, the interface strings, small caches."""
+    """What the routes share: the store, the write token, the interface strings, the result cache."""
 
     store: Store
     token: str | None
     strings: Strings
     env: Environment
-    cache_seconds: float = CACHE_SECONDS
-    _cache: dict[Any, _Cached] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    cache: ResultCache
 
     @property
     def writable(self) -> bool:
         return bool(self.token) and not self.store.readonly
 
-    def cached(self, key: Any, compute: Callable[[], Any]) -> Any:
-        now = time.monotonic()
-        hit = self._cache.get(key)
-        if hit is not None and now - hit.at < self.cache_seconds:
-            return hit.value
-        value = compute()
-        with self._lock:
-            self._cache[key] = _Cached(value, now)
-        return value
+    def cached(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """A query result, reused until the store changes (see marsad.web.cache)."""
+        return self.cache.get(key, compute)
+
+    def json(self, key: Hashable, compute: Callable[[], Any]) -> Response:
+        """An API response whose body is cached as bytes next to the result it serialises."""
+        body = self.cache.get(("json", key), lambda: JSONResponse(self.cached(key, compute)).body)
+        return Response(body, media_type="application/json")
 
     def forget(self) -> None:
-        with self._lock:
-            self._cache.clear()
+        self.cache.clear()
 
     def known_countries(self) -> set[str]:
         return self.cached("known_countries", lambda: Q.known_countries(self.store))
@@ -232,7 +221,8 @@ def create_app(db: str | os.PathLike[str] | None = None, *, token: str | None = 
     if store is None:
         store = open_store(db, readonly=token is None)
     strings = load_strings(lang)
-    state = WebState(store, token, strings, make_env(strings), cache_seconds)
+    cache = ResultCache(StoreVersion(store, ttl=cache_seconds), enabled=cache_seconds > 0)
+    state = WebState(store, token, strings, make_env(strings), cache)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> Any:
@@ -481,34 +471,35 @@ def _api_routes(app: FastAPI, state: WebState) -> None:
              responses={200: {"model": M.StatsPage}, **_PROBLEMS})
     def api_stats(period: Annotated[Literal["all", "1y", "90d", "30d"] | None, Query()] = None,
                   since: DateParam = None, until: DateParam = None, limit: Limit = 15) -> Response:
-        return JSONResponse(stats_page(state, period, since, until, limit))
+        return state.json(("stats", period, since, until, limit), lambda: stats_page(state, period, since, until, limit))
 
     @app.get("/api/articles", tags=["pages"], summary="Full-text search (with q) or the latest articles",
              responses={200: {"model": M.ArticlesPage}, **_PROBLEMS})
     def api_articles(q: Annotated[str | None, Query(max_length=500, description="Words (ANDed) and \"phrases\"; "
                                                      "diacritics, hamza forms and attached و ف ب ل ك do not matter")]
                      = None, limit: Limit = 20, offset: Offset = 0) -> Response:
-        return JSONResponse(articles_page(state, q, limit, offset))
+        return state.json(("articles", q, limit, offset), lambda: articles_page(state, q, limit, offset))
 
     @app.get("/api/dyad/{a}/{b}", tags=["pages"], summary="A pair: timeline both ways, events and quotes",
              responses={200: {"model": M.DyadPage}, **_PROBLEMS})
     def api_dyad(a: str, b: str, by: Annotated[Literal["day", "week", "month"], Query()] = "month",
                  mode: Modes = None, since: DateParam = None, until: DateParam = None,
                  limit: Limit = 20) -> Response:
-        return JSONResponse(dyad_page(state, a, b, by, mode, since, until, limit))
+        key = ("dyad", a, b, by, tuple(mode or ()), since, until, limit)
+        return state.json(key, lambda: dyad_page(state, a, b, by, mode, since, until, limit))
 
     @app.get("/api/actor/{actor_id:path}", tags=["pages"], summary="An actor: meetings, events, quotes",
              responses={200: {"model": M.ActorPage}, 404: {"model": M.Problem}})
     def api_actor(actor_id: str, limit: Limit = 50) -> Response:
-        res = actor_page(state, actor_id, limit)
+        res = state.cached(("actor", actor_id, limit), lambda: actor_page(state, actor_id, limit))
         if isinstance(res, str):
             return RedirectResponse(f"/api/actor/{seg(res)}" + _query_string({"limit": limit}), status_code=307)
-        return JSONResponse(res)
+        return state.json(("actor", actor_id, limit), lambda: res)
 
     @app.get("/api/article/{article_id}", tags=["pages"], summary="An article, its analysis and duplicate cluster",
              responses={200: {"model": M.ArticlePage}, 404: {"model": M.Problem}})
     def api_article(article_id: str) -> Response:
-        return JSONResponse(article_page(state, article_id))
+        return state.json(("article", article_id), lambda: article_page(state, article_id))
 
     @app.post("/api/analyze", tags=["analyse"], summary="Analyse an article (and store it, with the write token)",
               responses={200: {"model": M.AnalyzeResult}, 400: {"model": M.Problem},
@@ -529,14 +520,14 @@ def _page_routes(app: FastAPI, state: WebState) -> None:
     @app.get("/", **html)
     def home(request: Request, period: Annotated[str | None, Query(max_length=10)] = None,
              since: DateParam = None, until: DateParam = None) -> Response:
-        data = stats_page(state, period, since, until)
+        data = state.cached(("stats", period, since, until, 15), lambda: stats_page(state, period, since, until))
         return _render(state, request, "home.html", {"data": data, "periods": PERIODS},
                        json_url="/api/stats" + _query_string({"period": period, "since": since, "until": until}))
 
     @app.get("/articles", **html)
     def articles(request: Request, q: Annotated[str | None, Query(max_length=500)] = None, limit: Limit = 20,
                  offset: Offset = 0) -> Response:
-        data = articles_page(state, q, limit, offset)
+        data = state.cached(("articles", q, limit, offset), lambda: articles_page(state, q, limit, offset))
         return _render(state, request, "articles.html", {"data": data, "query": q or "", "limit": limit,
                                                          "offset": offset},
                        json_url="/api/articles" + _query_string({"q": q, "limit": limit, "offset": offset}))
@@ -544,7 +535,8 @@ def _page_routes(app: FastAPI, state: WebState) -> None:
     @app.get("/dyad/{a}/{b}", **html)
     def dyad(request: Request, a: str, b: str, by: Annotated[Literal["week", "month"], Query()] = "month",
              mode: Modes = None, since: DateParam = None, until: DateParam = None, limit: Limit = 20) -> Response:
-        data = dyad_page(state, a, b, by, mode, since, until, limit)
+        data = state.cached(("dyad", a, b, by, tuple(mode or ()), since, until, limit),
+                            lambda: dyad_page(state, a, b, by, mode, since, until, limit))
         ca, cb = data["a"]["code"], data["b"]["code"]
         chart = dyad_chart(data["timeline"])
         chart["strings"] = _chart_strings(state, f"{ca} → {cb}", f"{cb} → {ca}")
@@ -556,7 +548,7 @@ def _page_routes(app: FastAPI, state: WebState) -> None:
 
     @app.get("/actor/{actor_id:path}", **html)
     def actor(request: Request, actor_id: str, limit: Limit = 50) -> Response:
-        res = actor_page(state, actor_id, limit)
+        res = state.cached(("actor", actor_id, limit), lambda: actor_page(state, actor_id, limit))
         if isinstance(res, str):
             return RedirectResponse(f"/actor/{seg(res)}", status_code=307)
         chart = actor_chart(res["timeline"])
@@ -566,7 +558,7 @@ def _page_routes(app: FastAPI, state: WebState) -> None:
 
     @app.get("/article/{article_id}", **html)
     def article(request: Request, article_id: str) -> Response:
-        data = article_page(state, article_id)
+        data = state.cached(("article", article_id), lambda: article_page(state, article_id))
         view = analysis_view(data["analysis"], link_actors=True) if data["analysis"] else None
         return _render(state, request, "article.html", {"data": data, "view": view},
                        json_url=f"/api/article/{seg(article_id)}")
