@@ -119,6 +119,7 @@ class _Lexicon:
     occ_rel_window: int
     occ_background: frozenset[str]
     clause_openers: frozenset[str]
+    resumptive_verbs: frozenset[str]
     accusative: str = ""
     stems: dict[str, frozenset[str]] = field(default_factory=dict)
 
@@ -173,6 +174,10 @@ def _noun_forms(noun: str, infl: dict[str, Any]) -> list[str]:
     acc = infl.get("noun_accusative")
     if acc and " " not in noun and not any(noun.endswith(e) for e in infl.get("noun_no_accusative_endings", [])):
         out.append(noun + acc)
+    # the stem a possessive attaches to: زيارة → زيارت(ه)، جولة → جولت(ه)
+    for end, before_suffix in (infl.get("noun_suffix_stems") or {}).items():
+        if " " not in noun and noun.endswith(end):
+            out.append(noun[: -len(end)] + before_suffix)
     return out
 
 
@@ -298,6 +303,7 @@ def _build_lexicon(lang: Language) -> _Lexicon:
         accusative=key(str(infl.get("noun_accusative", ""))),
         occ_background=_keys(occ.get("background_before", []), lang),
         clause_openers=_keys(occ.get("clause_openers", []), lang),
+        resumptive_verbs=frozenset(k for k in _keys(occ.get("verbs", []), lang) if k.endswith(("ه", "ها"))),
     )
 
 
@@ -785,10 +791,13 @@ def _relative_agent(doc: Doc, t: _Trig, after: list[_Group], lex: _Lexicon) -> _
     toks = doc.tokens
     n = len(toks)
     for k in range(t.m.j, min(n, t.m.j + 3)):
+        v = None
         if toks[k].key in lex.relatives:
             v = k + 1
+        elif toks[k].key in lex.resumptive_verbs:
+            v = k  # an indefinite noun takes no relative pronoun: "غارات جوية نفذها الطيران"
+        if v is not None:
             if v < n and toks[v].is_word and toks[v].key.endswith(("ه", "ها", "هم")):
-                # "غارات نفذها الطيران التابع للنظام السوري"
                 return next((g for g in after if g.i > v and g.i - v <= 4 and g.prep in (None, "ل")), None)
             return None
         if not toks[k].is_word:

@@ -193,9 +193,11 @@ def test_event_in_a_quote_is_claimed_and_points_at_it(resources):
 
 
 def test_the_denial_itself_is_asserted(resources):
-    _, evs = events_of("ونفت الصين أن تكون قد أرسلت أسلحة إلى روسيا.", resources)
-    rej = [e for e in evs if e.type == "REJECT"]
-    assert rej and all(e.mode == "asserted" for e in rej)
+    text = "واتهمت أوكرانيا الصين بإرسال أسلحة إلى روسيا. ونفت الصين أن تكون قد أرسلت أسلحة إلى روسيا."
+    _, evs = events_of(text, resources)
+    assert find(evs, "CHN", "UKR", "REJECT").mode == "asserted"
+    aid = [e for e in evs if e.type == "AID"]
+    assert {e.mode for e in aid} == {"claimed", "denied"}
 
 
 # ---------------------------------------------------------------- the seed article
