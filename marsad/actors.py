@@ -655,20 +655,22 @@ def _surnames(doc: Doc, b: _Builder, chosen: list[_Cand], covered: _Coverage) ->
     out: list[_Cand] = []
     if not surname:
         return out
-    for t in doc.tokens:
-        if not t.is_word:
-            continue
-        for n, stem in lang.prefix_variants(t.key, False):
+    # look at each distinct word once (with its clitic variants), then at its positions
+    found: list[tuple[int, int, str]] = []
+    for k, positions in doc.key_positions.items():
+        for n, stem in lang.prefix_variants(k, False):
             key = surname.get(stem)
-            if not key:
-                continue
-            start = t.start + (n if len(t.key) == len(t.text) else 0)
-            if covered.overlaps(start, t.end):
+            if key:
+                found.extend((i, n, key) for i in positions)
                 break
-            c = _Cand(t.i, t.i + 1, start, t.end, key, "surname", 5)
-            out.append(c)
-            covered.add(c)
-            break
+    for i, n, key in sorted(found):
+        t = doc.tokens[i]
+        start = t.start + (n if len(t.key) == len(t.text) else 0)
+        if covered.overlaps(start, t.end):
+            continue
+        c = _Cand(t.i, t.i + 1, start, t.end, key, "surname", 5)
+        out.append(c)
+        covered.add(c)
     return out
 
 

@@ -62,9 +62,26 @@ class Doc:
     sentences: list[Sentence]
     quote_regions: list[QuoteRegion]
     _starts: list[int] = field(default_factory=list, repr=False)
+    _key_pos: dict[str, list[int]] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self._starts = [t.start for t in self.tokens]
+
+    @property
+    def key_positions(self) -> dict[str, list[int]]:
+        """Token indexes by key, built once per document and shared by every matcher, so
+        that a lexicon looks at each distinct word once instead of at every token."""
+        kp = self._key_pos
+        if kp is None:
+            kp = {}
+            for t in self.tokens:
+                lst = kp.get(t.key)
+                if lst is None:
+                    kp[t.key] = [t.i]
+                else:
+                    lst.append(t.i)
+            self._key_pos = kp
+        return kp
 
     def token_at(self, offset: int) -> int | None:
         """Index of the token that covers character ``offset``, if any."""
