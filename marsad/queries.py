@@ -322,47 +322,55 @@ def timeline(store: Store, a: str, b: str | None = None, by: str = "month",
     cb = check_country(store, b, "country", known) if b else None
     mode_list = _check_modes(modes)
     lo, hi = date_bound(since, True, "since"), date_bound(until, False, "until")
-    period = {"day": EK.c.day, "week": EK.c.week, "month": EK.c.month}[by]
-    src, tgt = EK.c.source_country_key, EK.c.target_country_key
+    dd = S.dyad_days
+    period = dd.c[by]
+    src, tgt = dd.c.source_country_key, dd.c.target_country_key
     if cb is None:
-        dyads = [src == ca, tgt == ca] if both_directions else [src == ca]
+        dyads = [src == ca, and_(tgt == ca, src != ca)] if both_directions else [src == ca]
     else:
         dyads = [and_(src == ca, tgt == cb)]
         if both_directions and ca != cb:
             dyads.append(and_(src == cb, tgt == ca))
-    extra: list[ColumnElement[bool]] = [EK.c.day.is_not(None)]
+    extra: list[ColumnElement[bool]] = []
     if mode_list:
-        extra.append(EK.c.mode.in_(mode_list))
+        extra.append(dd.c.mode.in_(mode_list))
     if lo:
-        extra.append(EK.c.day >= lo)
+        extra.append(dd.c.day >= lo)
     if hi:
-        extra.append(EK.c.day <= hi)
-    quad_cols = [func.sum(case((EK.c.quad_class == k, 1), else_=0)).label(f"q{k}") for k in (1, 2, 3, 4)]
-    mode_cols = [func.sum(case((EK.c.mode == m, 1), else_=0)).label(f"m_{m}") for m in MODES]
+        extra.append(dd.c.day <= hi)
     names = {"out": (ca, cb or "*"), "in": (cb or "*", ca)}
-    # one aggregate per direction: each is an index range scan, no OR across directions
-    parts = []
-    for k, cond in enumerate(dyads):
-        direction = "out" if k == 0 else "in"
-        if cb is None and direction == "in":
-            cond = and_(cond, src != ca)  # domestic A>A events are counted once, as "out"
-        parts.append((direction, select(period.label("period"), func.count().label("events"),
-                                        func.sum(EK.c.n_mentions).label("mentions"),
-                                        func.sum(EK.c.goldstein).label("gsum"), func.avg(EK.c.goldstein).label("gmean"),
-                                        *quad_cols, *mode_cols).where(cond, *extra).group_by(period)))
+    sums = [func.sum(dd.c[f]).label(f) for f in S.DYAD_DAY_SUMS]
+    # the rollup holds a few rows per day and mode; fold modes here
+    acc: dict[tuple[str, str], dict[str, Any]] = {}
+    with store.read() as conn:
+        for k, cond in enumerate(dyads):
+            direction = "out" if k == 0 else "in"
+            q = select(period.label("period"), dd.c.mode, *sums).where(cond, *extra).group_by(period, dd.c.mode)
+            for r in conn.execute(q).mappings():
+                if not r["n_events"]:
+                    continue
+                a_ = acc.setdefault((r["period"], direction), {
+                    "events": 0, "mentions": 0, "gsum": 0.0, "gn": 0, "quad": [0, 0, 0, 0], "modes": {}})
+                a_["events"] += int(r["n_events"])
+                a_["mentions"] += int(r["n_mentions"])
+                a_["gsum"] += float(r["goldstein_sum"])
+                a_["gn"] += int(r["goldstein_n"])
+                for qk in range(4):
+                    a_["quad"][qk] += int(r[f"q{qk + 1}"])
+                a_["modes"][r["mode"]] = a_["modes"].get(r["mode"], 0) + int(r["n_events"])
     periods: list[dict[str, Any]] = []
     totals: dict[str, dict[str, Any]] = {}
-    with store.read() as conn:
-        for direction, q in parts:
-            s_, t_ = names[direction]
-            for r in conn.execute(q).mappings():
-                periods.append({
-                    "period": r["period"], "direction": f"{s_}>{t_}", "source": s_, "target": t_,
-                    "events": int(r["events"]), "mentions": int(r["mentions"] or 0),
-                    "goldstein_sum": _round(r["gsum"]), "goldstein_mean": _round(r["gmean"]),
-                    "quad": {QUAD_NAMES[k]: int(r[f"q{k}"] or 0) for k in (1, 2, 3, 4)},
-                    "modes": {m: int(r[f"m_{m}"] or 0) for m in MODES if r[f"m_{m}"]},
-                })
+    for (per, direction), a_ in sorted(acc.items()):
+        s_, t_ = names[direction]
+        row = {
+            "period": per, "direction": f"{s_}>{t_}", "source": s_, "target": t_,
+            "events": a_["events"], "mentions": a_["mentions"],
+            "goldstein_sum": _round(a_["gsum"]) if a_["gn"] else None,
+            "goldstein_mean": _round(a_["gsum"] / a_["gn"]) if a_["gn"] else None,
+            "quad": {QUAD_NAMES[k + 1]: a_["quad"][k] for k in range(4)},
+            "modes": {m: a_["modes"][m] for m in MODES if a_["modes"].get(m)},
+        }
+        periods.append(row)
     periods.sort(key=lambda r: (r["period"], r["direction"]))
     for row in periods:
         t = totals.setdefault(row["direction"], {"events": 0, "mentions": 0, "goldstein_sum": 0.0})
@@ -599,28 +607,32 @@ def top_dyads(store: Store, since: str | None = None, until: str | None = None, 
     lim, _ = _check_page(limit, 0, 20)
     lo, hi = date_bound(since, True, "since"), date_bound(until, False, "until")
     mode_list = _check_modes(modes)
-    s, t = EK.c.source_country_key, EK.c.target_country_key
+    dd = S.dyad_days
+    s, t = dd.c.source_country_key, dd.c.target_country_key
     conds = [s != "", t != "", s != t]
     if lo:
-        conds.append(EK.c.day >= lo)
+        conds.append(dd.c.day >= lo)
     if hi:
-        conds.append(EK.c.day <= hi)
+        conds.append(dd.c.day <= hi)
     if mode_list:
-        conds.append(EK.c.mode.in_(mode_list))
-    # directed pairs in SQL (an index-order scan), folded into undirected ones here
-    q = (select(s.label("s"), t.label("t"), func.count().label("n"), func.sum(EK.c.goldstein).label("gsum"),
-                func.count(EK.c.goldstein).label("gn"),
-                *[func.sum(case((EK.c.quad_class == k, 1), else_=0)).label(f"q{k}") for k in (1, 2, 3, 4)])
+        conds.append(dd.c.mode.in_(mode_list))
+    # directed pairs summed from the timeline rollup, folded into undirected ones here
+    # (undated events are in no period, so they are not counted here)
+    q = (select(s.label("s"), t.label("t"), func.sum(dd.c.n_events).label("n"),
+                func.sum(dd.c.goldstein_sum).label("gsum"), func.sum(dd.c.goldstein_n).label("gn"),
+                *[func.sum(dd.c[f"q{k}"]).label(f"q{k}") for k in (1, 2, 3, 4)])
          .where(*conds).group_by(s, t))
     pairs: dict[tuple[str, str], dict[str, Any]] = {}
     with store.read() as conn:
         for r in conn.execute(q).mappings():
+            if not r["n"]:
+                continue
             a, b = (r["s"], r["t"]) if directed or r["s"] < r["t"] else (r["t"], r["s"])
             p = pairs.setdefault((a, b), {"n": 0, "ab": 0, "gsum": 0.0, "gn": 0, "q": [0, 0, 0, 0]})
-            p["n"] += r["n"]
-            p["ab"] += r["n"] if r["s"] == a else 0
+            p["n"] += int(r["n"])
+            p["ab"] += int(r["n"]) if r["s"] == a else 0
             p["gsum"] += float(r["gsum"] or 0.0)
-            p["gn"] += r["gn"]
+            p["gn"] += int(r["gn"] or 0)
             for k in range(4):
                 p["q"][k] += int(r[f"q{k + 1}"] or 0)
     top = sorted(pairs.items(), key=lambda kv: (-kv[1]["n"], kv[0]))[:lim]

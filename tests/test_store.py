@@ -236,6 +236,15 @@ def _event_keys(store: Store) -> list[dict]:
     return sorted(rows, key=lambda r: (r["cluster_id"], r["sig"]))
 
 
+def _dyad_days(store: Store) -> list[dict]:
+    """The timeline rollup without empty cells (increments may leave zeros behind)."""
+    with store.read() as conn:
+        rows = [dict(r) for r in conn.execute(S.dyad_days.select()).mappings() if r["n_events"]]
+    for r in rows:
+        r["goldstein_sum"] = round(r["goldstein_sum"], 6)
+    return sorted(rows, key=lambda r: (r["source_country_key"], r["target_country_key"], r["day"], r["mode"]))
+
+
 def test_event_keys_follow_writes_and_clusters(store: Store) -> None:
     """The deduplicated view equals a from-scratch recomputation after every kind of change."""
     import random
@@ -254,9 +263,10 @@ def test_event_keys_follow_writes_and_clusters(store: Store) -> None:
     ]
     for step in steps:
         step()
-        now = _event_keys(store)
-        store.rebuild_event_keys()
+        now, rollup = _event_keys(store), _dyad_days(store)
+        store.rebuild_event_keys()  # also rebuilds the timeline rollup
         assert _event_keys(store) == now
+        assert _dyad_days(store) == rollup
     keys = {(r["cluster_id"], r["sig"]): r for r in _event_keys(store)}
     consult = [r for r in keys.values() if r["cluster_id"] == "K" and r["type"] == "CONSULT"][0]
     assert consult["n_articles"] == 2  # k2 and k9 (k0 moved to k7, k1 to K2)
@@ -271,6 +281,7 @@ def test_upgrade_from_schema_1(tmp_path: Path) -> None:
         before = queries.timeline(s, "RUS", "PRK")
     con = sqlite3.connect(p)
     con.execute("DELETE FROM event_keys")
+    con.execute("DELETE FROM dyad_days")
     con.execute("DELETE FROM schema_version")
     con.execute("INSERT INTO schema_version VALUES (1, '2024-01-01')")
     con.commit()

@@ -37,6 +37,7 @@ from marsad.store.rows import (
     ArticleRows,
     StoredArticle,
     article_rows,
+    dyad_day_deltas,
     event_key_rows,
     fulltext_body,
     now_iso,
@@ -258,7 +259,9 @@ class Store:
         for r in replaced:
             touched.update((e["cluster_id"], e["sig"]) for e in r.events)
         if fresh:
-            _bulk_insert(conn, S.event_keys, event_key_rows(fresh, outlet))
+            keys = event_key_rows(fresh, outlet)
+            _bulk_insert(conn, S.event_keys, keys)
+            _add_dyad_days(conn, dyad_day_deltas(keys))
         if touched:
             self._refresh_event_keys(conn, sorted(touched))
 
@@ -269,11 +272,13 @@ class Store:
         cols = [ev.c[c] for c in KEY_SOURCE_COLUMNS] + [a.c.source.label("outlet")]
         clusters = sorted({c for c, _ in keys})
         for chunk in _chunks(clusters, 300):
+            before = conn.execute(select(ek).where(ek.c.cluster_id.in_(chunk))).mappings().all()
             conn.execute(delete(ek).where(ek.c.cluster_id.in_(chunk)))
             rows = conn.execute(select(*cols).select_from(ev.join(a, a.c.id == ev.c.article_id))
                                 .where(ev.c.cluster_id.in_(chunk))).mappings().all()
-            if rows:
-                _bulk_insert(conn, ek, event_key_rows(rows, {r["article_id"]: r["outlet"] for r in rows}))
+            after = event_key_rows(rows, {r["article_id"]: r["outlet"] for r in rows}) if rows else []
+            _bulk_insert(conn, ek, after)
+            _add_dyad_days(conn, dyad_day_deltas(after, before))
 
     def rebuild_event_keys(self) -> int:
         """Recompute the whole deduplicated event view from the mentions (after an upgrade)."""
@@ -302,7 +307,26 @@ class Store:
             rows = event_key_rows(buf, {r["article_id"]: r["outlet"] for r in buf})
             _bulk_insert(conn, ek, rows)
             n += len(rows)
+        self._rebuild_dyad_days(conn)
         return n
+
+    def _rebuild_dyad_days(self, conn: Connection) -> None:
+        """The timeline rollup from scratch, summed in SQL from event_keys."""
+        ek, dd = S.event_keys, S.dyad_days
+        conn.execute(delete(dd))
+        res = conn.execute(select(ek.c.source_country_key, ek.c.target_country_key, ek.c.day, ek.c.mode,
+                                  ek.c.n_mentions, ek.c.goldstein, ek.c.quad_class)
+                           .where(ek.c.day.is_not(None)).execution_options(yield_per=20000)).mappings()
+        cells: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+        for part in res.partitions(20000):
+            for d in dyad_day_deltas(part):
+                k = (d["source_country_key"], d["target_country_key"], d["day"], d["mode"])
+                if k in cells:
+                    for f in S.DYAD_DAY_SUMS:
+                        cells[k][f] += d[f]
+                else:
+                    cells[k] = d
+        _bulk_insert(conn, dd, list(cells.values()))
 
     def _index_fulltext(self, conn: Connection, new: list[ArticleRows],
                         retitled: list[tuple[int, str | None, str | None, str]]) -> None:
@@ -464,6 +488,20 @@ def _bulk_insert(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> No
     conn.exec_driver_sql(sql, [get(r) for r in rows] if len(cols) > 1 else [(get(r),) for r in rows])
 
 
+def _add_dyad_days(conn: Connection, deltas: list[dict[str, Any]]) -> None:
+    """Add signed deltas to the dyad_days rollup (an upsert on both SQLite and PostgreSQL)."""
+    if not deltas:
+        return
+    cols = list(deltas[0])
+    keys = ("source_country_key", "target_country_key", "day", "mode")
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sums = ", ".join(f"{c} = dyad_days.{c} + excluded.{c}" for c in S.DYAD_DAY_SUMS)
+    sql = (f"INSERT INTO dyad_days ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))}) "
+           f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sums}")
+    get = itemgetter(*cols)
+    conn.exec_driver_sql(sql, [get(d) for d in deltas])
+
+
 def _conflict(it: StoredArticle) -> dict[str, Any]:
     return {"source": it.source or it.url, "item": it.id, "time": now_iso(),
             "reason": "id conflict: a different text under an existing article id; kept the first"}
@@ -609,3 +647,5 @@ def _migrate(store: Store, conn: Connection, version: int) -> None:
         for t in (S.event_keys, S.articles):
             for idx in t.indexes:
                 idx.create(conn, checkfirst=True)
+    if 2 <= version < 4:
+        store._rebuild_dyad_days(conn)  # v4: the timeline rollup (table made by create_all)

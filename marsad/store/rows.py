@@ -396,3 +396,32 @@ def event_key_rows(mentions: Iterable[Mapping[str, Any]], outlet: Mapping[str, s
             "n_sources": len({outlet.get(a) for a in arts} - {None}),
         })
     return out
+
+
+def dyad_day_deltas(added: Iterable[Mapping[str, Any]], removed: Iterable[Mapping[str, Any]] = ()
+                    ) -> list[dict[str, Any]]:
+    """The change to the ``dyad_days`` rollup when event_keys rows are added and removed."""
+    cells: dict[tuple[str, str, str, str], list[float]] = {}
+    for rows, sign in ((added, 1), (removed, -1)):
+        for k in rows:
+            if not k["day"]:
+                continue  # undated events are in no timeline
+            c = cells.setdefault((k["source_country_key"], k["target_country_key"], k["day"], k["mode"]),
+                                 [0, 0, 0.0, 0, 0, 0, 0, 0])
+            c[0] += sign
+            c[1] += sign * k["n_mentions"]
+            if k["goldstein"] is not None:
+                c[2] += sign * k["goldstein"]
+                c[3] += sign
+            q = k["quad_class"]
+            if q in (1, 2, 3, 4):
+                c[3 + q] += sign
+    out = []
+    for (src, tgt, day, mode), c in cells.items():
+        if not any(c):
+            continue
+        week, month = buckets(day)
+        out.append({"source_country_key": src, "target_country_key": tgt, "day": day, "mode": mode,
+                    "week": week, "month": month, "n_events": c[0], "n_mentions": c[1], "goldstein_sum": c[2],
+                    "goldstein_n": c[3], "q1": c[4], "q2": c[5], "q3": c[6], "q4": c[7]})
+    return out

@@ -29,7 +29,7 @@ from sqlalchemy.engine import Connection
 
 #: Bumped whenever a table or column changes; a database from a newer version is refused,
 #: an older one is upgraded when opened for writing (see database._migrate).
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 metadata = MetaData()
 
@@ -226,6 +226,31 @@ Index("ix_event_keys_target", _ek.target_country_key, _ek.source_country_key, *_
 Index("ix_event_keys_day", _ek.day, _ek.source_country_key, _ek.target_country_key, _ek.mode, _ek.type,
       _ek.goldstein, _ek.quad_class)
 Index("ix_event_keys_type_day", _ek.type, _ek.day)
+
+# The timeline rollup: distinct events per (source country, target country, day, mode), with
+# their mentions, Goldstein sum and quad-class counts.  Kept in step with event_keys by
+# adding and subtracting the keys that change, so a timeline reads at most a few rows per day
+# instead of every event (a busy dyad has tens of thousands at 1M events).
+dyad_days = Table(
+    "dyad_days", metadata,
+    Column("source_country_key", String(32), primary_key=True),
+    Column("target_country_key", String(32), primary_key=True),
+    Column("day", String(10), primary_key=True),
+    Column("mode", String(16), primary_key=True),
+    Column("week", String(8), nullable=False),
+    Column("month", String(7), nullable=False),
+    Column("n_events", Integer, nullable=False),
+    Column("n_mentions", Integer, nullable=False),
+    Column("goldstein_sum", Float, nullable=False),
+    Column("goldstein_n", Integer, nullable=False),
+    Column("q1", Integer, nullable=False),
+    Column("q2", Integer, nullable=False),
+    Column("q3", Integer, nullable=False),
+    Column("q4", Integer, nullable=False),
+)
+Index("ix_dyad_days_target", dyad_days.c.target_country_key, dyad_days.c.day)
+Index("ix_dyad_days_day", dyad_days.c.day)
+DYAD_DAY_SUMS = ("n_events", "n_mentions", "goldstein_sum", "goldstein_n", "q1", "q2", "q3", "q4")
 
 times = Table(
     "times", metadata,
