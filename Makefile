@@ -38,3 +38,10 @@ lint:
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache $(DB) demo-analysis.json
+
+# Retrain the NER model from the shared ANERcorp train split (about 10 CPU minutes);
+# rerun when the actor dictionary changes much, its gazetteer features depend on it.
+SHARED ?= ../shared
+.PHONY: ner-model
+ner-model: setup
+	$(BIN)/python scripts/train_ner.py --data $(SHARED)/data/anercorp_camel --aqmar $(SHARED)/data/aqmar --out marsad/models/ner-ar.crfsuite
