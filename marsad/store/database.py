@@ -649,3 +649,10 @@ def _migrate(store: Store, conn: Connection, version: int) -> None:
                 idx.create(conn, checkfirst=True)
     if 2 <= version < 4:
         store._rebuild_dyad_days(conn)  # v4: the timeline rollup (table made by create_all)
+    if 2 <= version < 5:
+        # v5: index changes for stats and period dyads
+        for name in ("ix_event_keys_type_day", "ix_dyad_days_day"):
+            conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+        for t in (S.event_keys, S.dyad_days):
+            for idx in t.indexes:
+                idx.create(conn, checkfirst=True)

@@ -29,7 +29,7 @@ from sqlalchemy.engine import Connection
 
 #: Bumped whenever a table or column changes; a database from a newer version is refused,
 #: an older one is upgraded when opened for writing (see database._migrate).
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 metadata = MetaData()
 
@@ -225,7 +225,7 @@ Index("ix_event_keys_target", _ek.target_country_key, _ek.source_country_key, *_
 # covering: the most active dyads of a period, counts per type and mode
 Index("ix_event_keys_day", _ek.day, _ek.source_country_key, _ek.target_country_key, _ek.mode, _ek.type,
       _ek.goldstein, _ek.quad_class)
-Index("ix_event_keys_type_day", _ek.type, _ek.day)
+Index("ix_event_keys_type_mode", _ek.type, _ek.mode, _ek.day)  # also: counts per type and mode
 
 # The timeline rollup: distinct events per (source country, target country, day, mode), with
 # their mentions, Goldstein sum and quad-class counts.  Kept in step with event_keys by
@@ -249,7 +249,10 @@ dyad_days = Table(
     Column("q4", Integer, nullable=False),
 )
 Index("ix_dyad_days_target", dyad_days.c.target_country_key, dyad_days.c.day)
-Index("ix_dyad_days_day", dyad_days.c.day)
+# covering: the most active dyads of a period
+Index("ix_dyad_days_day", dyad_days.c.day, dyad_days.c.source_country_key, dyad_days.c.target_country_key,
+      dyad_days.c.mode, dyad_days.c.n_events, dyad_days.c.goldstein_sum, dyad_days.c.goldstein_n,
+      dyad_days.c.q1, dyad_days.c.q2, dyad_days.c.q3, dyad_days.c.q4)
 DYAD_DAY_SUMS = ("n_events", "n_mentions", "goldstein_sum", "goldstein_n", "q1", "q2", "q3", "q4")
 
 times = Table(
