@@ -30,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.pool import QueuePool
 
 from marsad.store import schema as S
 from marsad.store.rows import (
@@ -515,8 +516,10 @@ def _is_url(s: str) -> bool:
 def _sqlite_engine(path: Path, readonly: bool, timeout: float) -> Engine:
     if readonly:
         uri = f"file:{path.resolve()}?mode=ro"
+        # QueuePool: a URL without a file name would get SingletonThreadPool (meant for :memory:),
+        # which closes connections still in use once more than 5 threads read (a web server)
         eng = create_engine("sqlite+pysqlite://", creator=lambda: sqlite3.connect(
-            uri, uri=True, timeout=timeout, check_same_thread=False))
+            uri, uri=True, timeout=timeout, check_same_thread=False), poolclass=QueuePool)
     else:
         eng = create_engine(f"sqlite+pysqlite:///{path}", connect_args={"timeout": timeout,
                                                                          "check_same_thread": False})
