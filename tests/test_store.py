@@ -260,6 +260,9 @@ def test_event_keys_follow_writes_and_clusters(store: Store) -> None:
         lambda: store.assign_clusters({"k1": "K2", "k5": "K2"}),
         lambda: store.write_articles([seed_story("k9", "afp").stored(cluster_id="K")]),  # born in a cluster
         lambda: store.assign_clusters({"k0": "k7"}),  # a cluster named after an article
+        # a story and its copy in one batch, the copy's cluster named after the first
+        lambda: store.write_articles([seed_story("n1", "afp").stored(cluster_id="n1"),
+                                      seed_story("n2", "ria").stored(cluster_id="n1")]),
     ]
     for step in steps:
         step()
@@ -270,6 +273,8 @@ def test_event_keys_follow_writes_and_clusters(store: Store) -> None:
     keys = {(r["cluster_id"], r["sig"]): r for r in _event_keys(store)}
     consult = [r for r in keys.values() if r["cluster_id"] == "K" and r["type"] == "CONSULT"][0]
     assert consult["n_articles"] == 2  # k2 and k9 (k0 moved to k7, k1 to K2)
+    n1 = [r for r in keys.values() if r["cluster_id"] == "n1" and r["type"] == "CONSULT"][0]
+    assert (n1["n_articles"], n1["n_sources"], n1["rep_article_id"]) == (2, 2, "n1")
     assert sum(r["n_mentions"] for r in keys.values()) == store.counts()["events"]
 
 
