@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import socket
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -527,3 +528,85 @@ def test_cache_computes_once_under_concurrency(built) -> None:
         for k in "abc":
             small.get(k, lambda k=k: k.encode())
         assert small.get("a", lambda: b"again") == b"again"  # the oldest entry was dropped
+
+
+def test_readonly_store_serves_many_threads(built) -> None:
+    """The server answers from a thread pool (40 threads): a read-only store must not hand one
+    connection to several threads, nor close one in use."""
+    import threading
+
+    from marsad.web.app import dyad_page
+
+    app = create_app(built["path"], cache_seconds=0)
+    state = app.state.web
+    errors: list[str] = []
+
+    def work() -> None:
+        try:
+            for _ in range(5):
+                assert dyad_page(state, "RUS", "PRK", "month", None, None, None, 5)["timeline"]["periods"]
+        except Exception as exc:  # any failure in a thread is a failure of the test
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=work) for _ in range(24)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    state.store.close()
+    assert errors == []
+
+
+# -- marsad serve -------------------------------------------------------------------------------------
+def test_serve_command_errors(built, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from marsad.cli import main
+
+    run = CliRunner().invoke
+    r = run(main, ["serve", "--db", str(tmp_path / "none.db")])
+    assert r.exit_code == 5 and "no store" in r.output and "Traceback" not in r.output
+    r = run(main, ["serve", "--db", str(built["path"]), "--token", "short"])
+    assert r.exit_code == 2 and "too short" in r.output
+    r = run(main, ["serve", "--db", str(built["path"]), "--lang", "xx"])
+    assert r.exit_code == 2 and "xx" in r.output
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        r = run(main, ["serve", "--db", str(built["path"]), "--port", str(port)])
+    assert r.exit_code == 2 and "in use" in r.output
+
+
+def test_serve_with_two_workers(built) -> None:
+    """The real command with two worker processes: serves the API, refuses a foreign Host."""
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "marsad", "serve", "--db", str(built["path"]), "--port", str(port),
+                             "--workers", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/dyad/RUS/PRK", timeout=5) as r:
+                    body = json.loads(r.read())
+                    assert r.headers["Content-Security-Policy"] == CSP
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read() if proc.stderr else ""
+                time.sleep(0.3)
+        assert body["a"]["code"] == "RUS" and body["timeline"]["periods"]
+        req = urllib.request.Request(f"http://127.0.0.1:{port}/api/stats", headers={"Host": "evil.example"})
+        with pytest.raises(urllib.error.HTTPError) as exc:
+            urllib.request.urlopen(req, timeout=5)
+        assert exc.value.code == 400
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

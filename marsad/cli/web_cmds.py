@@ -11,6 +11,7 @@ import click
 from marsad.cli import EXIT_USAGE, CLIError, err, handle_errors
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
+WORKER_HEALTHCHECK_SECONDS = 60
 
 
 def _is_loopback(host: str) -> bool:
@@ -46,8 +47,10 @@ def _check_port(host: str, port: int) -> None:
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Server processes (one per core for many concurrent users).")
 @click.option("--lang", default="en", show_default=True, help="Interface language (strings/<lang>.yaml).")
+@click.option("--cache/--no-cache", default=True, show_default=True,
+              help="Keep query results until the store changes (off: every request queries the store).")
 @handle_errors
-def serve(db: str | None, host: str, port: int, token: str | None, workers: int, lang: str) -> None:
+def serve(db: str | None, host: str, port: int, token: str | None, workers: int, lang: str, cache: bool) -> None:
     """Serve the web interface and JSON API (http://HOST:PORT/, API docs at /docs).
 
     Read-only by default, and bound to 127.0.0.1.  Pages: / (overview, search), /dyad/A/B,
@@ -55,8 +58,9 @@ def serve(db: str | None, host: str, port: int, token: str | None, workers: int,
     """
     import uvicorn
 
-    from marsad.web.app import create_app
+    from marsad.web.app import CACHE_SECONDS, create_app
     from marsad.web.i18n import available_languages
+    from marsad.web.server import HTTP_PROTOCOL
 
     if lang not in available_languages():
         raise CLIError(f"no interface strings for --lang {lang!r} (have: {', '.join(available_languages())})",
@@ -69,7 +73,9 @@ def serve(db: str | None, host: str, port: int, token: str | None, workers: int,
     if not loopback:
         err(f"warning: listening on {host}: the store's contents are readable by anyone who can reach this "
             "address (no authentication for reading)")
-    app = create_app(db, token=token, lang=lang, allowed_hosts=allowed)  # opens the store: StoreError → exit 5
+    cache_seconds = CACHE_SECONDS if cache else 0.0
+    # opening the store here turns a missing/locked/newer store into one line and exit 5
+    app = create_app(db, token=token, lang=lang, allowed_hosts=allowed, cache_seconds=cache_seconds)
     store = app.state.web.store
     _check_port(host, port)
     mode = "read-write with token" if token else "read-only"
@@ -77,7 +83,7 @@ def serve(db: str | None, host: str, port: int, token: str | None, workers: int,
         f"— API docs at /docs; Ctrl-C stops")
     if workers == 1:
         uvicorn.run(app, host=host.strip("[]"), port=port, log_level="warning", server_header=False,
-                    proxy_headers=False)
+                    proxy_headers=False, http=HTTP_PROTOCOL)
         return
     # several processes: each imports the app through the factory, configured by environment
     store.close()
@@ -85,10 +91,14 @@ def serve(db: str | None, host: str, port: int, token: str | None, workers: int,
     if token:
         os.environ["MARSAD_WEB_TOKEN"] = token
     os.environ["MARSAD_WEB_LANG"] = lang
+    os.environ["MARSAD_WEB_CACHE_SECONDS"] = str(cache_seconds)
     if allowed:
         os.environ["MARSAD_WEB_HOSTS"] = ",".join(allowed)
+    # the supervisor kills a worker that does not answer its ping within the timeout (5 s by
+    # default): a worker busy with a first, uncached aggregation on a loaded machine is not hung
     uvicorn.run("marsad.web.app:app_from_env", factory=True, host=host.strip("[]"), port=port, workers=workers,
-                log_level="warning", server_header=False, proxy_headers=False)
+                log_level="warning", server_header=False, proxy_headers=False, http=HTTP_PROTOCOL,
+                timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS)
 
 
 def register(main: click.Group) -> None:

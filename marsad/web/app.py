@@ -247,11 +247,13 @@ def create_app(db: str | os.PathLike[str] | None = None, *, token: str | None = 
 
 def app_from_env() -> FastAPI:
     """Factory for ``uvicorn --factory`` (several workers): settings from the environment that
-    ``marsad serve`` sets (MARSAD_DB, MARSAD_WEB_TOKEN, MARSAD_WEB_LANG, MARSAD_WEB_HOSTS)."""
+    ``marsad serve`` sets (MARSAD_DB, MARSAD_WEB_TOKEN, MARSAD_WEB_LANG, MARSAD_WEB_HOSTS,
+    MARSAD_WEB_CACHE_SECONDS)."""
     hosts = os.environ.get("MARSAD_WEB_HOSTS")
     return create_app(os.environ.get("MARSAD_DB") or None, token=os.environ.get("MARSAD_WEB_TOKEN") or None,
                       lang=os.environ.get("MARSAD_WEB_LANG") or DEFAULT_LANG,
-                      allowed_hosts=tuple(hosts.split(",")) if hosts else None)
+                      allowed_hosts=tuple(hosts.split(",")) if hosts else None,
+                      cache_seconds=float(os.environ.get("MARSAD_WEB_CACHE_SECONDS", CACHE_SECONDS)))
 
 
 def _version() -> str:
