@@ -52,8 +52,13 @@ class Summary:
     seconds: float = 0.0
 
     @property
+    def done(self) -> int:
+        """Items finished (stored, skipped or failed); ``read`` also counts items in flight."""
+        return self.new + self.already_stored + self.errors
+
+    @property
     def rate(self) -> float:
-        return self.read / self.seconds if self.seconds > 0 else 0.0
+        return self.done / self.seconds if self.seconds > 0 else 0.0
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
@@ -258,10 +263,13 @@ class Ingestor:
         self.close()
 
     # the run
-    def run(self, items: Iterable[Item]) -> Summary:
-        """Ingest every item; returns what happened (bad items are reported, not raised)."""
-        s = Summary()
-        t0 = time.monotonic()
+    def run(self, items: Iterable[Item], summary: Summary | None = None) -> Summary:
+        """Ingest every item; returns what happened (bad items are reported, not raised).
+
+        ``summary``, when given, is filled in as the run goes, so that a caller still has the
+        counts of an interrupted run (everything counted as new is committed)."""
+        s = summary if summary is not None else Summary()
+        t0 = time.monotonic() - s.seconds
         pool = self._pool()
         pending: deque[tuple[list[Job], list[Future[list[Result]]]]] = deque()
         batch: list[Item] = []
@@ -394,12 +402,12 @@ def _raw_hash(text: str) -> str:
 
 
 def ingest(sources: Sequence[str | Path], store: Any, options: IngestOptions | None = None,
-           reporter: Reporter | None = None, fetcher: Any = None) -> Summary:
+           reporter: Reporter | None = None, fetcher: Any = None, summary: Summary | None = None) -> Summary:
     """Ingest files, folders, archives and feed URLs into ``store`` (see :mod:`marsad.sources`)."""
     from marsad.sources import iter_sources
 
     with Ingestor(store, options, reporter) as ing:
-        return ing.run(iter_sources([str(x) for x in sources], fetcher=fetcher, is_known=store.known_ids))
+        return ing.run(iter_sources([str(x) for x in sources], fetcher=fetcher, is_known=store.known_ids), summary)
 
 
 def follow(feed_urls: list[str], store: Any, every: float, *, options: IngestOptions | None = None,

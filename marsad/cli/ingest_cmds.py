@@ -71,7 +71,7 @@ class _CLIReporter:
     def progress(self, s: Any) -> None:
         if self._progress is None:
             return
-        line = (f"{s.read:,} read · {s.new:,} new · {s.duplicates:,} duplicates · "
+        line = (f"{s.done:,} done · {s.new:,} new · {s.duplicates:,} duplicates · "
                 f"{s.already_stored:,} already stored · {s.errors:,} errors · {s.rate:,.1f}/s")
         self._progress.update(self._task, line=line)
 
@@ -163,11 +163,15 @@ def ingest_cmd(sources: tuple[str, ...], db: str | None, workers: int | None, al
     show = not quiet and sys.stderr.isatty()
     store = open_store(db)
     total = ing.Summary()
+    interrupted = False
     try:
         with Fetcher(timeout=timeout, host_delay=host_delay) as fetcher, _CLIReporter(show, quiet) as rep:
             if sources:
-                total = ing.ingest(list(sources), store, options, rep, fetcher=fetcher)
-            if follow:
+                try:
+                    ing.ingest(list(sources), store, options, rep, fetcher=fetcher, summary=total)
+                except KeyboardInterrupt:
+                    interrupted = True
+            if follow and not interrupted:
                 def on_round(n: int, s: ing.Summary) -> None:
                     total.add(s)
                     if not quiet:
@@ -187,4 +191,7 @@ def ingest_cmd(sources: tuple[str, ...], db: str | None, workers: int | None, al
     _print_summary(total, location, followed=bool(follow))
     if as_json:
         click.echo(json.dumps(total.to_dict(), ensure_ascii=False))
+    if interrupted:
+        err("interrupted: what is counted as new is stored; run the same command again to finish")
+        sys.exit(130)
     sys.exit(EXIT_PARTIAL if total.errors else EXIT_OK)
