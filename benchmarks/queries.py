@@ -228,13 +228,59 @@ def query_suite(store: Store, repeat: int, synthetic: bool) -> dict[str, Any]:
     return out
 
 
+def _n_matches(store: Store, q: str) -> int:
+    n, off = 0, 0
+    while True:
+        res = Q.search(store, q, limit=Q.MAX_LIMIT, offset=off)
+        n += len(res["items"])
+        if not res["has_more"]:
+            return n
+        off += Q.MAX_LIMIT
+
+
 def fts_suite(store: Store, repeat: int, terms: list[str]) -> dict[str, Any]:
     lat = {}
     for t in terms:
         res = Q.search(store, t)
-        lat[t] = {**measure(lambda t=t: Q.search(store, t), repeat), "hits_first_page": len(res["items"])}
-        print(f"  search {t!r:40s} median {lat[t]['median_ms']:8.2f} ms", file=sys.stderr)
+        lat[t] = {**measure(lambda t=t: Q.search(store, t), repeat), "hits_first_page": len(res["items"]),
+                  "matches": _n_matches(store, t)}
+        print(f"  search {t!r:32s} median {lat[t]['median_ms']:8.2f} ms  p90 {lat[t]['p90_ms']:8.2f} ms  "
+              f"({lat[t]['matches']} matching articles)", file=sys.stderr)
     return lat
+
+
+FTS_TERMS = ["كوريا الشمالية", "السعودية", "وزير الخارجية", '"مجلس الأمن"', "اليمن الحوثي", "الحوثيين",
+             "خادم الحرمين الشريفين", "إيران النووي"]
+
+
+def saudinewsnet_text_store(data: Path, db: Path) -> dict[str, Any]:
+    """All SaudiNewsNet articles, text only (not analysed), into a store: FTS at corpus scale.
+
+    The data is non-commercial: it is read from ../shared and written only to the ignored
+    benchmark cache, never into the repository."""
+    import zipfile
+
+    from marsad.model import article_id
+
+    if db.exists():
+        db.unlink()
+    store = open_store(db)
+    n = 0
+    write_s = 0.0
+    for z in sorted(data.glob("*.zip")):
+        with zipfile.ZipFile(z) as zf:
+            for name in zf.namelist():
+                recs = json.loads(zf.read(name))
+                items = [StoredArticle(id=article_id(r.get("url"), r.get("content") or ""), text=r.get("content") or "",
+                                       url=r.get("url"), source=r.get("source"), title=r.get("title") or None,
+                                       published=(r.get("date_extracted") or "")[:10] or None, language="ar",
+                                       status="not_analysed") for r in recs]
+                t0 = time.perf_counter()
+                n += store.write_articles(items)
+                write_s += time.perf_counter() - t0
+    store.close()
+    return {"articles": n, "write_seconds": round(write_s, 2), "articles_per_s": round(n / write_s, 1),
+            "store_mb": round(db.stat().st_size / 1e6, 1)}
 
 
 def main() -> None:
@@ -244,6 +290,9 @@ def main() -> None:
     ap.add_argument("--rebuild", action="store_true", help="rebuild the synthetic store even if cached")
     ap.add_argument("--repeat", type=int, default=21)
     ap.add_argument("--corpus-db", help="a store built by marsad ingest: time FTS and timeline on it too")
+    ap.add_argument("--saudinewsnet", type=Path, nargs="?", const=ROOT.parent / "shared" / "data" / "saudinewsnet" /
+                    "dataset", help="also build a text-only store of SaudiNewsNet (../shared) and time FTS on it")
+    ap.add_argument("--skip-synthetic", action="store_true", help="only the corpus measurements")
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args()
 
@@ -253,6 +302,23 @@ def main() -> None:
     }
     CACHE.mkdir(parents=True, exist_ok=True)
     (CACHE / ".gitignore").write_text("*\n")  # cached stores stay out of git
+    if args.saudinewsnet:
+        if not args.saudinewsnet.is_dir():
+            print(f"SaudiNewsNet not found at {args.saudinewsnet}: skipping the corpus FTS measurement",
+                  file=sys.stderr)
+        else:
+            sdb = CACHE / "saudinewsnet-text.db"
+            if args.rebuild or not sdb.exists():
+                print(f"writing SaudiNewsNet (text only) to {sdb}", file=sys.stderr)
+                result["saudinewsnet_text_build"] = saudinewsnet_text_store(args.saudinewsnet, sdb)
+                print(f"  {result['saudinewsnet_text_build']}", file=sys.stderr)
+            with open_store(sdb, readonly=True) as store:
+                print("FTS on SaudiNewsNet (31k articles):", file=sys.stderr)
+                result["saudinewsnet_fts"] = fts_suite(store, args.repeat, FTS_TERMS)
+    if args.skip_synthetic:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        return
     db = args.db or CACHE / f"synthetic-{args.events}.db"
     meta = Path(str(db) + ".build.json")
     if args.rebuild or not db.exists() or not meta.exists():
@@ -272,8 +338,7 @@ def main() -> None:
         with open_store(args.corpus_db, readonly=True) as store:
             print(f"queries on {args.corpus_db}:", file=sys.stderr)
             result["corpus"] = {"store": args.corpus_db, "counts": store.counts(),
-                                "fts": fts_suite(store, args.repeat, ["كوريا الشمالية", "السعودية", "وزير الخارجية",
-                                                                      '"مجلس الأمن"', "اليمن الحوثي"]),
+                                "fts": fts_suite(store, args.repeat, FTS_TERMS),
                                 "queries": query_suite(store, args.repeat, synthetic=False)}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -297,3 +297,18 @@ def test_upgrade_from_schema_1(tmp_path: Path) -> None:
         assert queries.timeline(s, "RUS", "PRK") == before
     with open_store(p, readonly=True) as s:
         assert queries.timeline(s, "RUS", "PRK") == before
+
+
+def test_fast_key_equals_normalize_key() -> None:
+    """The full-text index's fast normalisation is the text layer's, character for character."""
+    import random
+
+    from marsad.lang.ar.normalize import normalize_key
+    from marsad.store.rows import fast_key
+
+    rng = random.Random(11)
+    alphabet = [chr(c) for c in range(0x0600, 0x0700)] + list("ABCxyzÉİ 0123456789\n.,«»") + ["ی", "ک", "ە", "ۀ"]
+    for _ in range(2000):
+        s = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 60)))
+        assert fast_key(s) == normalize_key(s), s
+    assert fast_key("أُوكْرَانِيَا الشماليّة") == normalize_key("أُوكْرَانِيَا الشماليّة") == "اوكرانيا الشماليه"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from marsad.lang.ar.normalize import compare_key, normalize_key
+from marsad.lang.ar.normalize import _FOLD, DIACRITICS_RE, compare_key
 from marsad.model import (
     SCHEMA_VERSION,
     Actor,
@@ -27,6 +27,8 @@ from marsad.model import (
 )
 
 STATUSES = ("ok", "not_analysed", "error")
+
+_FOLD_ITEMS = tuple(_FOLD.items())
 
 # Names and surface forms repeat across a corpus: cache their comparison keys.
 _name_key = lru_cache(maxsize=200_000)(compare_key)
@@ -304,9 +306,21 @@ def _lead_end(text: str) -> int:
     return offset + (i if i >= 0 else len(stripped))
 
 
+def fast_key(s: str) -> str:
+    """``normalize_key(s)``, computed for long texts: one regex pass for the marks, then a
+    replace per folded letter actually present (str.translate with a dict table goes through
+    Python per character: 5x slower on an article, measured on SaudiNewsNet).  The tests check
+    that both agree."""
+    s = DIACRITICS_RE.sub("", s)
+    for k, v in _FOLD_ITEMS:
+        if k in s:
+            s = s.replace(k, v)
+    return s.lower()
+
+
 def fulltext_body(title: str | None, text: str) -> str:
     """What the full-text index holds: the normalised key of title and text."""
-    return normalize_key(f"{title}\n{text}" if title else text)
+    return fast_key(f"{title}\n{text}" if title else text)
 
 
 # -- rows back to the model -------------------------------------------------------------
