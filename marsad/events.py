@@ -21,6 +21,10 @@ How it works, per sentence:
 4. **Date**: the time expression of the event's own sentence nearest to the trigger; else
    the publication date when the sentence says "today"-like present tense; else null.
 
+A dyadic event (a visit, aid, an accusation) that names only one side takes the article's
+dominant country (at least 3 and 40% of the country mentions) as the other: news about
+Yemen that says "aid arrived under Emirati protection" is aid to Yemen.
+
 Events whose source and target are both unknown are dropped (they stay available for
 sentence-level detection with ``keep_unknown=True``); an unknown source is an
 :class:`ActorRef` whose name is the Arabic phrase and whose country is null.
@@ -475,6 +479,7 @@ def extract_events(doc: Doc, actors: Any, quotes: list[Quote], times: list[TimeE
             cues_by_sent[si] = lex.cues.find_all(doc, sent.tok_start, sent.tok_end)
     events: list[Event] = []
     accusations: list[tuple[int, list[_Member], list[_Member]]] = []
+    topic = _topic(actors) if actors is not None else None
     for si, ts in sorted(by_sent.items()):
         if si < 0:
             continue
@@ -511,6 +516,10 @@ def extract_events(doc: Doc, actors: Any, quotes: list[Quote], times: list[TimeE
             quad = info.quad_class if info else None
             quote_index = qi if mode == "claimed" else None
             if pairs is None:
+                if srcs and not tgts and etype not in lex.one_sided and topic is not None:
+                    tgts = [m for m in [topic] if m.country not in {x.country for x in srcs}]
+                elif tgts and not srcs and etype not in lex.one_sided and topic is not None:
+                    srcs = [m for m in [topic] if m.country not in {x.country for x in tgts}]
                 pairs = _pairs(srcs, tgts, etype, lex)
             if not pairs and keep_unknown:
                 pairs = [(srcs[0] if srcs else None, tgts[0] if tgts else None)]
@@ -976,6 +985,24 @@ def _dedupe(events: list[Event]) -> list[Event]:
 
 
 # --------------------------------------------------------------------------- mode and date
+
+
+def _topic(actors: Any) -> _Member | None:
+    """The country an article is about: the state named most often, when it dominates."""
+    counts: dict[str, int] = {}
+    first: dict[str, Any] = {}
+    for m in actors.mentions:
+        a = actors.actors[m.actor]
+        if a.country and not a.country.startswith("IGO:"):
+            counts[a.country] = counts.get(a.country, 0) + 1
+            first.setdefault(a.country, m)
+    if not counts:
+        return None
+    top, n = max(counts.items(), key=lambda kv: kv[1])
+    if n < 3 or n < 0.4 * sum(counts.values()):
+        return None
+    m = first[top]
+    return _Member(actors.ref(m), top, m.actor, actors.actors[m.actor].type)
 
 
 def _speaker(q: Quote, actors: Any) -> _Member | None:
