@@ -332,6 +332,7 @@ class _Member:
     country: str | None
     actor: int  # index in ActorIndex.actors, -1 for the quote speaker
     type: str
+    kind: str = "name"  # how it is mentioned here: name | adjective | title | capital ...
 
 
 @dataclass
@@ -412,7 +413,7 @@ def _groups(doc: Doc, actors: Any, sent: Sentence, lex: _Lexicon, trig_tokens: s
             continue
         last_end = m.end
         actor = actors.actors[m.actor]
-        mem = _Member(actors.ref(m), actor.country, m.actor, actor.type)
+        mem = _Member(actors.ref(m), actor.country, m.actor, actor.type, m.kind)
         prep = _mention_prep(doc, m, sent, lex, trig_tokens)
         if out:
             g = out[-1]
@@ -681,6 +682,10 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
         else:
             gen = next((g for g in after if g.prep is None and g.i - mj <= _GENITIVE_GAP
                         and _words_only(doc, mj, g.i, lex)), None)
+            if gen is not None and _definite(t) and gen.members[0].kind != "adjective":
+                # a noun with the article takes no genitive: "الهجوم الروسي" has an adjective,
+                # "وجه الشكر المملكة" an object
+                gen = None
         # "بدعم من السعودية", "المساعدة المقدمة من واشنطن"
         nagent = agent or next((g for g in after if g.prep in lex.noun_agent_preps and g.i - mj <= 4
                                 and _words_only(doc, mj, g.i - 1, lex)), None)
@@ -1017,6 +1022,11 @@ def _speaker(q: Quote, actors: Any) -> _Member | None:
     return _Member(sp, sp.country, -1, "PER")
 
 
+def _definite(t: _Trig) -> bool:
+    """Whether the trigger word carries the article (الهجوم، للهجوم، بالهجوم)."""
+    return t.prefix.endswith(("ال", "لل")) or t.m.restored
+
+
 def _occurs(doc: Doc, t: _Trig, cues: list[Match[str]], lex: _Lexicon) -> bool:
     """Whether the trigger reports an event taking place (not a background mention)."""
     toks = doc.tokens
@@ -1040,7 +1050,7 @@ def _occurs(doc: Doc, t: _Trig, cues: list[Match[str]], lex: _Lexicon) -> bool:
             k = t.m.i - (0 if pre else 1)
             return any("occur" in c.payloads and 0 <= k - c.j <= 1 for c in cues)
         return True
-    if "ال" in t.prefix or "لل" in t.prefix:
+    if _definite(t):
         return False  # a definite noun names an event already known: "الهجوم الذي وقع أمس"
     if t.m.i > 0 and lex.stem_set(toks[t.m.i - 1].key) & lex.occ_background:
         return False  # "بعد هجوم", "منذ اغتيال": a reference point in time
