@@ -13,9 +13,10 @@ NumSources.  ``mentions=True`` returns every mention row instead.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -34,10 +35,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import ColumnElement, Select
 
-from marsad.lang.ar.normalize import compare_key, has_droppable, key_with_offsets, normalize_key
+from marsad.lang.ar.normalize import (
+    DIACRITICS_RE,
+    compare_key,
+    has_droppable,
+    key_with_offsets,
+    normalize_key,
+)
 from marsad.model import MODES, PLOVER_TYPES
 from marsad.store import Store
 from marsad.store import schema as S
+from marsad.store.rows import fast_key
 
 BUCKETS = ("day", "week", "month")
 MAX_LIMIT = 10_000
@@ -735,22 +743,66 @@ def _fts5_quote(s: str) -> str:
     return '"' + s.replace('"', '""') + '"'
 
 
+_MARKS_RUN = re.compile(DIACRITICS_RE.pattern + "+")
+
+
+def _per_char_map(text: str) -> tuple[str, Callable[[int], int]]:
+    key, idx = key_with_offsets(text)
+    return key, lambda i: idx[i] if i < len(idx) else len(text)
+
+
+def key_map(text: str) -> tuple[str, Callable[[int], int]]:
+    """The normalised key of ``text`` and a function from key offsets to text offsets.
+
+    Diacritics come in runs between plain stretches, so the map is piecewise: one entry per
+    stretch instead of one per character (key_with_offsets), which made snippets the slowest
+    part of a search."""
+    kstarts: list[int] = []
+    ostarts: list[int] = []
+    parts: list[str] = []
+    pos = k = 0
+    for m in [*_MARKS_RUN.finditer(text), None]:
+        end = m.start() if m else len(text)
+        if end > pos:
+            seg = fast_key(text[pos:end])
+            if len(seg) != end - pos:  # lower() changed a length (İ): fall back to per character
+                return _per_char_map(text)
+            kstarts.append(k)
+            ostarts.append(pos)
+            parts.append(seg)
+            k += len(seg)
+        if m:
+            pos = m.end()
+
+    def to_text(i: int) -> int:
+        j = bisect.bisect_right(kstarts, i) - 1
+        return ostarts[j] + (i - kstarts[j]) if j >= 0 else 0
+
+    return "".join(parts), to_text
+
+
+def _term_regex(terms: list[list[str]]) -> re.Pattern[str]:
+    """Whole-token matches of the terms in a key: any clitic form of a term's first word, then
+    its other words separated by non-word characters."""
+    alts = []
+    for term in terms:
+        first = "|".join(re.escape(f) for f in sorted(clitic_forms(term[0]), key=len, reverse=True))
+        rest = "".join(r"[\W_]+" + re.escape(w) for w in term[1:])
+        alts.append(f"(?:{first}){rest}")
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(alts) + r")(?![^\W_])")
+
+
 def snippet(text: str, terms: list[list[str]], width: int = 90) -> tuple[str, list[list[int]]]:
     """A window of the original text around the first match, with the matched spans' offsets
     (relative to the snippet).  Matching is on normalised keys, whole tokens."""
-    key, idx = key_with_offsets(text)
-    toks = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(key)]
     spans: list[tuple[int, int]] = []
-    for term in terms:
-        n = len(term)
-        firsts = set(clitic_forms(term[0]))
-        for i in range(len(toks) - n + 1):
-            if toks[i][0] in firsts and all(toks[i + k][0] == term[k] for k in range(1, n)):
-                ks, ke = toks[i][1], toks[i + n - 1][2]
-                end = idx[ke - 1] + 1
-                while end < len(text) and has_droppable(text[end]):  # trailing diacritics
-                    end += 1
-                spans.append((idx[ks], end))
+    if terms:
+        key, to_text = key_map(text)
+        for m in _term_regex(terms).finditer(key):
+            end = to_text(m.end() - 1) + 1
+            while end < len(text) and has_droppable(text[end]):  # trailing diacritics
+                end += 1
+            spans.append((to_text(m.start()), end))
     if not spans:
         return text[:2 * width].strip(), []
     spans.sort()

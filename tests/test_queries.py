@@ -257,3 +257,20 @@ def test_search_finds_clitic_forms(store: Store) -> None:
     (s, e), = hit[0]["highlights"]
     assert hit[0]["snippet"][s:e] == "للحكومة"
     assert Qy.search(store, "كوريا")["items"][0]["id"] == "c1"
+
+
+def test_key_map_agrees_with_key_with_offsets() -> None:
+    """Snippets map key offsets back to the text piecewise; per character gives the same."""
+    import random
+
+    from marsad.lang.ar.normalize import key_with_offsets
+    from marsad.queries import key_map
+
+    rng = random.Random(5)
+    alphabet = [chr(c) for c in range(0x0600, 0x0700)] + list(" abc.\n")
+    for _ in range(3000):
+        t = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 50)))
+        key, idx = key_with_offsets(t)
+        key2, to_text = key_map(t)
+        assert key2 == key
+        assert [to_text(i) for i in range(len(key))] == idx
