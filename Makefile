@@ -22,9 +22,13 @@ system-deps:
 	./scripts/install-system-deps.sh
 
 demo: setup
+	rm -f $(DB) $(DB)-wal $(DB)-shm
+	$(BIN)/marsad ingest examples/articles.jsonl --db $(DB)
+	$(BIN)/marsad stats --db $(DB)
+	$(BIN)/marsad timeline RUS PRK --by month --db $(DB)
+	$(BIN)/marsad quotes --speaker "Sergey Lavrov" --db $(DB)
 	$(BIN)/marsad analyze examples/lavrov-pyongyang.txt --published 2023-10-19 > demo-analysis.json
-	@echo "analysis of the seed article: demo-analysis.json"
-	$(BIN)/python -c "import json; a=json.load(open('demo-analysis.json')); print(len(a['actors']), 'actors,', len(a['quotes']), 'quotes,', len(a['events']), 'events,', len(a['times']), 'times')"
+	@echo "the seed article's full analysis: demo-analysis.json; browse it all: $(BIN)/marsad serve --db $(DB)"
 
 test: system-deps setup-dev
 	$(BIN)/ruff check marsad tests benchmarks scripts
