@@ -155,6 +155,13 @@ def test_requires_keeps_ambiguous_verbs_apart(resources):
     assert ("TUR", "SYR", "MOBILIZE") in triples(evs)
 
 
+def test_light_verb_and_noun_split_by_the_subject(resources):
+    # VSO puts the subject between "أطلق" and "النار"
+    _, evs = events_of("وأطلقت القوات الهندية النار على جنود باكستانيين عند الحدود.", resources)
+    e = find(evs, "IND", "PAK", "ASSAULT")
+    assert e.cameo == "193"
+
+
 def test_declining_to_comment_is_not_a_rejection(resources):
     _, evs = events_of("ورفض المتحدث باسم الحكومة الألمانية التعليق على موقف فرنسا.", resources)
     assert not [e for e in evs if e.type == "REJECT"]
