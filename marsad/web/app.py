@@ -28,6 +28,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -128,9 +129,16 @@ class WebState:
         """A query result, reused until the store changes (see marsad.web.cache)."""
         return self.cache.get(key, compute)
 
-    def json(self, key: Hashable, compute: Callable[[], Any]) -> Response:
-        """An API response whose body is cached as bytes next to the result it serialises."""
-        body = self.cache.get(("json", key), lambda: JSONResponse(self.cached(key, compute)).body)
+    def json_body(self, key: Hashable, compute: Callable[[], Any]) -> bytes:
+        """The JSON body of an API answer, cached as bytes next to the result it serialises."""
+        return self.cache.get(("json", key), lambda: JSONResponse(self.cached(key, compute)).body)
+
+    async def json(self, key: Hashable, compute: Callable[[], Any]) -> Response:
+        """An API response: from the cache on the event loop (no thread hop), else computed in
+        the thread pool (queries block)."""
+        found, body = self.cache.peek(("json", key))
+        if not found:
+            body = await run_in_threadpool(self.json_body, key, compute)
         return Response(body, media_type="application/json")
 
     def forget(self) -> None:
@@ -471,37 +479,37 @@ _PROBLEMS: dict[int | str, dict[str, Any]] = {400: {"model": M.Problem, "descrip
 def _api_routes(app: FastAPI, state: WebState) -> None:
     @app.get("/api/stats", tags=["pages"], summary="Home page: corpus stats, most active pairs and actors",
              responses={200: {"model": M.StatsPage}, **_PROBLEMS})
-    def api_stats(period: Annotated[Literal["all", "1y", "90d", "30d"] | None, Query()] = None,
+    async def api_stats(period: Annotated[Literal["all", "1y", "90d", "30d"] | None, Query()] = None,
                   since: DateParam = None, until: DateParam = None, limit: Limit = 15) -> Response:
-        return state.json(("stats", period, since, until, limit), lambda: stats_page(state, period, since, until, limit))
+        return await state.json(("stats", period, since, until, limit), lambda: stats_page(state, period, since, until, limit))
 
     @app.get("/api/articles", tags=["pages"], summary="Full-text search (with q) or the latest articles",
              responses={200: {"model": M.ArticlesPage}, **_PROBLEMS})
-    def api_articles(q: Annotated[str | None, Query(max_length=500, description="Words (ANDed) and \"phrases\"; "
+    async def api_articles(q: Annotated[str | None, Query(max_length=500, description="Words (ANDed) and \"phrases\"; "
                                                      "diacritics, hamza forms and attached و ف ب ل ك do not matter")]
                      = None, limit: Limit = 20, offset: Offset = 0) -> Response:
-        return state.json(("articles", q, limit, offset), lambda: articles_page(state, q, limit, offset))
+        return await state.json(("articles", q, limit, offset), lambda: articles_page(state, q, limit, offset))
 
     @app.get("/api/dyad/{a}/{b}", tags=["pages"], summary="A pair: timeline both ways, events and quotes",
              responses={200: {"model": M.DyadPage}, **_PROBLEMS})
-    def api_dyad(a: str, b: str, by: Annotated[Literal["day", "week", "month"], Query()] = "month",
+    async def api_dyad(a: str, b: str, by: Annotated[Literal["day", "week", "month"], Query()] = "month",
                  mode: Modes = None, since: DateParam = None, until: DateParam = None,
                  limit: Limit = 20) -> Response:
         key = ("dyad", a, b, by, tuple(mode or ()), since, until, limit)
-        return state.json(key, lambda: dyad_page(state, a, b, by, mode, since, until, limit))
+        return await state.json(key, lambda: dyad_page(state, a, b, by, mode, since, until, limit))
 
     @app.get("/api/actor/{actor_id:path}", tags=["pages"], summary="An actor: meetings, events, quotes",
              responses={200: {"model": M.ActorPage}, 404: {"model": M.Problem}})
-    def api_actor(actor_id: str, limit: Limit = 50) -> Response:
-        res = state.cached(("actor", actor_id, limit), lambda: actor_page(state, actor_id, limit))
+    async def api_actor(actor_id: str, limit: Limit = 50) -> Response:
+        res = await run_in_threadpool(state.cached, ("actor", actor_id, limit), lambda: actor_page(state, actor_id, limit))
         if isinstance(res, str):
             return RedirectResponse(f"/api/actor/{seg(res)}" + _query_string({"limit": limit}), status_code=307)
-        return state.json(("actor", actor_id, limit), lambda: res)
+        return await state.json(("actor", actor_id, limit), lambda: res)
 
     @app.get("/api/article/{article_id}", tags=["pages"], summary="An article, its analysis and duplicate cluster",
              responses={200: {"model": M.ArticlePage}, 404: {"model": M.Problem}})
-    def api_article(article_id: str) -> Response:
-        return state.json(("article", article_id), lambda: article_page(state, article_id))
+    async def api_article(article_id: str) -> Response:
+        return await state.json(("article", article_id), lambda: article_page(state, article_id))
 
     @app.post("/api/analyze", tags=["analyse"], summary="Analyse an article (and store it, with the write token)",
               responses={200: {"model": M.AnalyzeResult}, 400: {"model": M.Problem},
@@ -576,8 +584,6 @@ def _page_routes(app: FastAPI, state: WebState) -> None:
                              title: Annotated[str, Form()] = "", published: Annotated[str, Form()] = "",
                              url: Annotated[str, Form()] = "", source: Annotated[str, Form()] = "",
                              store: Annotated[str, Form()] = "", token: Annotated[str, Form()] = "") -> Response:
-        from starlette.concurrency import run_in_threadpool
-
         form = {"text": text, "title": title, "published": published, "url": url, "source": source}
         error = None
         result = None

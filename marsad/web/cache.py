@@ -87,6 +87,16 @@ class ResultCache:
             self._data.move_to_end(key)
             return True, hit[0]
 
+    def peek(self, key: Hashable) -> tuple[bool, Any]:
+        """(found, value) without computing: cheap enough for the event loop."""
+        if not self.enabled:
+            return False, None
+        self._check_version()
+        found, value = self._get(key)
+        if found:
+            self.hits += 1
+        return found, value
+
     def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         """The cached result for ``key``, computing it (once, however many ask at once) if needed."""
         if not self.enabled:
