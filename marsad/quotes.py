@@ -27,14 +27,14 @@ from typing import Any
 
 from marsad.actors import ActorIndex, MentionRef
 from marsad.lang.base import Language
-from marsad.matcher import Match, PhraseMatcher
+from marsad.matcher import Match, PhraseMatcher, phrase_keys
 from marsad.model import ActorRef, Quote, Span
 from marsad.resources import Resources
 from marsad.text import Doc, QuoteRegion, Sentence
 
 # How far (in tokens) a verb's complementiser may lie from the verb; a verb inside someone
 # else's reported words must reach it sooner (else it is part of those words).
-WINDOW = 40
+WINDOW = 28
 NESTED_WINDOW = 12
 MAX_SPEAKER_TOKENS = 16
 # A quoted stretch of at most this many words is a name or a term, not a quotation, unless
@@ -54,9 +54,8 @@ _TANWEEN_FATH = ("اً", "ًا", "ً")
 _MARKS = "\"“”«»„‟″"
 _TRIM_CHARS = " \t\n\u00a0،,.:؛;-–—"
 _CUE_KINDS = ("verb", "participle", "statement", "noun")
-# Helper words are matched lazily, by chunks of tokens; no helper phrase is longer than this.
+# Helper words are matched lazily, by chunks of tokens.
 _CHUNK = 8
-_LONGEST = 5
 
 
 # --------------------------------------------------------------------------- lexicon
@@ -95,6 +94,7 @@ class Lexicon:
     connectors: frozenset[str]  # name-internal words (بن، عبد، آل)
     fi: str
     li: str
+    helpers_longest: int = 4  # tokens in the longest helper phrase
 
 
 def _inflect(e: dict[str, Any], infl: dict[str, list[str]]) -> Iterable[tuple[str, str]]:
@@ -158,8 +158,12 @@ def build_lexicon(lang: Language, data: dict[str, Any]) -> Lexicon:
             aux.add(str(w), Cue(kind, str(w), group))
     occasions = frozenset(lang.strip_article(key(w)) for w in stops.get("occasion_after_fi") or [])
     content = frozenset(lang.strip_article(key(w)) for w in data.get("content_nouns") or [])
+    longest = max((len(phrase_keys(str(w), lang)) for section in simple for w in data.get(section) or []),
+                  default=1)
+    for group in ("time", "adjunct", "not_subject", "addressee_after_li", "pronoun_objects"):
+        longest = max([longest] + [len(phrase_keys(str(w), lang)) for w in stops.get(group) or []])
     return Lexicon(
-        m, aux,
+        m, aux, helpers_longest=longest,
         comp_prefixes=frozenset(key(p) for p in data.get("complementiser_prefixes") or [""]),
         verb_prefixes=frozenset(key(p) for p in data.get("verb_prefixes") or [""]),
         relay_from=frozenset(key(x) for x in data.get("relay_from") or ["عن"]),
@@ -290,7 +294,8 @@ def _index_helpers(ctx: _Ctx, c: int) -> None:
     a, b = c * _CHUNK, (c + 1) * _CHUNK
     found: dict[str, dict[int, _Hit]] = {}
     n = len(ctx.doc.tokens)
-    _add_hits(found, (m for m in ctx.lex.helpers.find_all(ctx.doc, a, min(n, b + _LONGEST)) if m.i < b))
+    over = ctx.lex.helpers_longest - 1  # a phrase starting in the chunk may end past it
+    _add_hits(found, (m for m in ctx.lex.helpers.find_all(ctx.doc, a, min(n, b + over)) if m.i < b))
     key = ctx.doc.lang.normalize_key
     for i in list(found.get("stop", {})):  # "أمام" is an adjunct, "الإمام" a title
         if "ال" in key(found["stop"][i].match.prefix):
