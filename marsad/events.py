@@ -42,6 +42,7 @@ from marsad.lang.base import Language
 from marsad.matcher import Match, PhraseMatcher, phrase_keys
 from marsad.model import ActorRef, Event, Quote, Span, TimeExpr
 from marsad.text import Doc, Sentence
+from marsad.times import date_for_span
 
 # How far (in tokens) the argument finder looks.
 _SUBJ_AFTER = 6  # VSO subject after the verb
@@ -50,8 +51,6 @@ _TARGET_AFTER = 12
 _TARGET_BEFORE = 8
 _GENITIVE_GAP = 2
 _ALT_WINDOW = 6
-_DATE_WINDOW = 40  # a time expression farther than this (in tokens) does not date the event
-_DATE_STOPS = frozenset((";", "؛", ":"))
 
 
 # --------------------------------------------------------------------------- lexicon
@@ -1107,21 +1106,6 @@ def _mode(doc: Doc, t: _Trig, cues: list[Match[str]], lex: _Lexicon, quote: int 
 
 def _date(doc: Doc, sent: Sentence, t: _Trig, times: list[TimeExpr], published: dt.date | None,
           mode: str) -> str | None:
-    """The value of the time expression nearest the trigger in its clause of the sentence."""
-    best: tuple[int, str] | None = None
-    toks = doc.tokens
-    for tx in times:
-        if tx.value is None or tx.start < sent.start or tx.end > sent.end:
-            continue
-        span = doc.tokens_in(tx.start, tx.end)
-        if not span:
-            continue
-        d = t.m.i - span.stop if span.stop <= t.m.i else max(0, span.start - t.m.j)
-        lo, hi = (span.stop, t.m.i) if span.stop <= t.m.i else (t.m.j, span.start)
-        if d > _DATE_WINDOW or any(toks[k].key in _DATE_STOPS for k in range(lo, hi)):
-            continue
-        if best is None or d < best[0]:
-            best = (d, tx.value)
-    if best is not None:
-        return best[1]
-    return None
+    """The value of the time expression governing the trigger in its sentence (the times
+    stage's rule: the nearest one, the one before on a tie); null when there is none."""
+    return date_for_span(times, t.m.start, t.m.end, (sent.start, sent.end))
