@@ -829,6 +829,12 @@ def _best_mention(ctx: _Ctx, pa: int, pb: int) -> ActorRef | None:
     actors = ctx.actors.actors
     people = [m for m in ms if actors[m.actor].type == "PER"]
     named = [m for m in people if m.kind in _PERSON_KINDS]
+    hon = next((h for h in (ctx.hit("honorific", k) for k in range(pa, pb - 1)) if h is not None), None)
+    if hon is not None and not any(m.tok_i >= hon.j for m in named):
+        # "وكيل الجامعة الدكتور فلان": the name after the honorific, whatever came before
+        ref = _honorific_name(ctx, hon, pb)
+        if ref is not None:
+            return ref
     if named:
         return ctx.actors.ref(named[0])
     if people:
