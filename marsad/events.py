@@ -1108,4 +1108,8 @@ def _date(doc: Doc, sent: Sentence, t: _Trig, times: list[TimeExpr], published: 
           mode: str) -> str | None:
     """The value of the time expression governing the trigger in its sentence (the times
     stage's rule: the nearest one, the one before on a tie); null when there is none."""
-    return date_for_span(times, t.m.start, t.m.end, (sent.start, sent.end))
+    value = date_for_span(times, t.m.start, t.m.end, (sent.start, sent.end))
+    if value is None and published is not None and mode == "asserted" and t.form.kind == "verb" \
+            and t.form.present and not t.prefix.endswith("س"):
+        return published.isoformat()  # a present-tense report is news of the day
+    return value

@@ -280,3 +280,10 @@ def test_published_date_anchors_relative_times(resources):
     _, evs = events_of("واستقبل الرئيس المصري أمس وزير الخارجية الأمريكي في القاهرة.", resources)
     e = find(evs, "EGY", "USA", "CONSULT")
     assert e.date == (dt.date.fromisoformat(PUB) - dt.timedelta(days=1)).isoformat()
+
+
+def test_present_tense_report_is_dated_on_publication(resources):
+    _, evs = events_of("وتستضيف قطر محادثات بين الولايات المتحدة وإيران.", resources)
+    e = find(evs, "QAT", "IRN", "CONSULT")
+    assert e.cameo == "043" and e.date == PUB
+    assert ("QAT", "USA", "CONSULT") in triples(evs)
