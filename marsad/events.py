@@ -112,6 +112,7 @@ class _Lexicon:
     domestic: frozenset[str]
     speaker_source: frozenset[str]
     one_sided: frozenset[str]
+    no_target: frozenset[str]
     neg_window: int
     neg_not_followed: frozenset[str]
     fut_window: int
@@ -295,6 +296,7 @@ def _build_lexicon(lang: Language) -> _Lexicon:
         domestic=frozenset(data.get("domestic_types") or ()),
         speaker_source=frozenset(data.get("speaker_as_source_types") or ()),
         one_sided=frozenset(data.get("one_sided_types") or ()),
+        no_target=frozenset(data.get("no_target_types") or ()),
         neg_window=int(neg.get("window", 3)),
         neg_not_followed=_keys(neg.get("not_followed_by", []), lang),
         fut_window=int(fut.get("window", 6)),
@@ -529,6 +531,8 @@ def extract_events(doc: Doc, actors: Any, quotes: list[Quote], times: list[TimeE
                         continue  # nobody known: only useful for detection
                     if (s is None or g is None) and etype not in lex.one_sided:
                         continue  # a dyadic type with one side missing is mostly a missed argument
+                    if g is None and etype not in lex.no_target:
+                        continue  # an attack on nobody named: the target was missed
                 events.append(Event(
                     type=etype, cameo=code, goldstein=gold, quad_class=quad, mode=mode, date=date,
                     source=s.ref if s else None, target=g.ref if g else None,
