@@ -199,7 +199,12 @@ def alias_risk(kb, paths: list[Path], min_docs: int = 15) -> list[str]:
 
 
 def expand(paths: list[Path]) -> int:
-    """Add the joined/split twin of every عبد-compound alias; returns how many were added."""
+    """Add the joined/split twin of every عبد-compound alias and drop spellings that fold
+    to an alias already listed (أ/ا, ى/ي, ة/ه); returns how many aliases were added."""
+    from marsad.lang import get_language
+    from marsad.matcher import phrase_keys
+
+    lang = get_language("ar")
     added = 0
     line_re = re.compile(r"^(?P<head>.*?\b(?:ar|ambiguous): \[)(?P<body>[^\[\]]*)(?P<tail>\].*)$")
     for p in paths:
@@ -216,6 +221,14 @@ def expand(paths: list[Path]) -> int:
                     if twin != a and twin not in new:
                         new.append(twin)
                         added += 1
+            seen: set[tuple[str, ...]] = set()
+            unique = []
+            for a in new:
+                key = tuple(phrase_keys(a, lang))
+                if key not in seen:
+                    seen.add(key)
+                    unique.append(a)
+            new = unique
             if new != items:
                 lines[k] = m["head"] + ", ".join(new) + m["tail"]
                 changed = True
@@ -228,7 +241,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", action="store_true", help="measure alias risk on SaudiNewsNet")
     ap.add_argument("--min-docs", type=int, default=15, help="alias risk: report aliases seen alone in this many documents")
-    ap.add_argument("--expand", action="store_true", help="add عبد-compound twins in place")
+    ap.add_argument("--expand", action="store_true", help="add عبد-compound twins, drop folded duplicates, in place")
     ap.add_argument("--today", default=dt.date.today().isoformat(), help="end of the coverage window")
     args = ap.parse_args()
     paths = sorted(DATA.glob(PEOPLE_GLOB))
