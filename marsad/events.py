@@ -529,7 +529,7 @@ def extract_events(doc: Doc, actors: Any, quotes: list[Quote], times: list[TimeE
                 if not keep_unknown:
                     if not ((s and s.country) or (g and g.country)):
                         continue  # nobody known: only useful for detection
-                    if (s is None or g is None) and etype not in lex.one_sided:
+                    if (not _named(s) or not _named(g)) and etype not in lex.one_sided:
                         continue  # a dyadic type with one side missing is mostly a missed argument
                     if g is None and etype not in lex.no_target:
                         continue  # an attack on nobody named: the target was missed
@@ -680,6 +680,7 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
             tgt = next((g for g in reach if g is not src and g.governed_by(e.preps) and mi - g.j <= _TARGET_BEFORE),
                        None)
     else:
+        obj: _Group | None = None
         if t.suffix:  # possessive: "زيارته", "هجومها على أوكرانيا"
             gen = _antecedent(t, before, None)
         else:
@@ -688,6 +689,7 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
             if gen is not None and _definite(t) and gen.members[0].kind != "adjective":
                 # a noun with the article takes no genitive: "الهجوم الروسي" has an adjective,
                 # "وجه الشكر المملكة" an object
+                obj = gen if e.direct else None
                 gen = None
         # "بدعم من السعودية", "المساعدة المقدمة من واشنطن"
         nagent = agent or next((g for g in after if g.prep in lex.noun_agent_preps and g.i - mj <= 4
@@ -711,7 +713,7 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
             src = nagent or gen
             start = gen.j if gen is not None and not t.suffix else mj
             rest = [g for g in after if g is not src and g is not gen and g.i >= start]
-            tgt = _target_after(doc, rest, start, e, lex, direct=False, verbs=verbs)
+            tgt = _target_after(doc, rest, start, e, lex, direct=False, verbs=verbs) or obj
             if tgt is None and gen is not None and e.direct and not t.suffix:
                 tgt = next((g for g in rest if g.prep is None and g.i - gen.j <= 1), None)
             # "زيارة لبوتين إلى كوريا": ل names the visitor when إلى names the place
@@ -755,7 +757,9 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
 def _antecedent(t: _Trig, before: list[_Group], skip: _Group | None) -> _Group | None:
     """What a pronoun suffix points back to: the nearest group before; only its first
     member for a singular pronoun ("تدعمها" after "ماليزيا وهولندا" is Malaysia)."""
-    g = next((g for g in before if g is not skip and t.m.i - g.j <= _TARGET_AFTER), None)
+    near = [g for g in before if g is not skip and t.m.i - g.j <= _TARGET_AFTER]
+    # a subject-like group (no preposition) before one inside a prepositional phrase
+    g = next((g for g in near if g.prep is None), None) or (near[0] if near else None)
     if g is None or len(g.members) == 1 or t.plural:
         return g
     return _Group([g.members[0]], g.i, g.j, g.prep, False)
@@ -959,6 +963,11 @@ def _accuser(srcs: list[_Member], accusations: list[tuple[int, list[_Member], li
         if countries & {t.country for t in atgts}:
             return list(asrcs)
     return []
+
+
+def _named(m: _Member | None) -> bool:
+    """Whether an argument is a real actor: it has a country or is in the dictionary."""
+    return m is not None and bool(m.country or m.ref.actor_id)
 
 
 def _pairs(srcs: list[_Member], tgts: list[_Member], etype: str, lex: _Lexicon
