@@ -14,6 +14,7 @@ NumSources.  ``mentions=True`` returns every mention row instead.
 from __future__ import annotations
 
 import bisect
+import functools
 import json
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -61,17 +62,23 @@ class QueryError(ValueError):
 
 
 # -- validation ---------------------------------------------------------------------------
-def known_countries(store: Store) -> set[str]:
-    """Country codes a filter may use: the KB's states and every country in the store."""
-    out: set[str] = set()
+@functools.lru_cache(maxsize=1)
+def _kb_countries() -> frozenset[str]:
+    """Country codes of the shipped actor dictionary (loaded once per process)."""
     try:
         from marsad.kb import default_kb
 
         kb = default_kb()
-        out.update(e.id for e in kb.entries.values() if e.type == "GPE" and len(e.id) == 3 and e.id.isupper())
-        out.update(e.country for e in kb.entries.values() if e.country)
     except Exception:  # a broken shipped KB must not break queries; the store still knows its data
-        pass
+        return frozenset()
+    out = {e.id for e in kb.entries.values() if e.type == "GPE" and len(e.id) == 3 and e.id.isupper()}
+    out.update(e.country for e in kb.entries.values() if e.country)
+    return frozenset(out)
+
+
+def known_countries(store: Store) -> set[str]:
+    """Country codes a filter may use: the KB's states and every country in the store."""
+    out = set(_kb_countries())
     with store.read() as conn:
         out.update(c for c in conn.scalars(select(S.actors.c.country).distinct()) if c)
     return out
@@ -624,30 +631,25 @@ def top_dyads(store: Store, since: str | None = None, until: str | None = None, 
         conds.append(dd.c.day <= hi)
     if mode_list:
         conds.append(dd.c.mode.in_(mode_list))
-    # directed pairs summed from the timeline rollup, folded into undirected ones here
-    # (undated events are in no period, so they are not counted here)
-    q = (select(s.label("s"), t.label("t"), func.sum(dd.c.n_events).label("n"),
+    # undated events are in no period, so they are not counted here
+    if directed:
+        a_, b_ = s, t
+        ab = func.sum(dd.c.n_events)
+    else:  # fold A>B and B>A in SQL: only the top rows come back
+        a_, b_ = case((s < t, s), else_=t), case((s < t, t), else_=s)
+        ab = func.sum(case((s < t, dd.c.n_events), else_=0))
+    n = func.sum(dd.c.n_events)
+    q = (select(a_.label("a"), b_.label("b"), n.label("n"), ab.label("ab"),
                 func.sum(dd.c.goldstein_sum).label("gsum"), func.sum(dd.c.goldstein_n).label("gn"),
                 *[func.sum(dd.c[f"q{k}"]).label(f"q{k}") for k in (1, 2, 3, 4)])
-         .where(*conds).group_by(s, t))
-    pairs: dict[tuple[str, str], dict[str, Any]] = {}
+         .where(*conds).group_by(a_, b_).having(n > 0).order_by(desc("n"), a_, b_).limit(lim))
     with store.read() as conn:
-        for r in conn.execute(q).mappings():
-            if not r["n"]:
-                continue
-            a, b = (r["s"], r["t"]) if directed or r["s"] < r["t"] else (r["t"], r["s"])
-            p = pairs.setdefault((a, b), {"n": 0, "ab": 0, "gsum": 0.0, "gn": 0, "q": [0, 0, 0, 0]})
-            p["n"] += int(r["n"])
-            p["ab"] += int(r["n"]) if r["s"] == a else 0
-            p["gsum"] += float(r["gsum"] or 0.0)
-            p["gn"] += int(r["gn"] or 0)
-            for k in range(4):
-                p["q"][k] += int(r[f"q{k + 1}"] or 0)
-    top = sorted(pairs.items(), key=lambda kv: (-kv[1]["n"], kv[0]))[:lim]
-    return [{"a": a, "b": b, "n_events": p["n"], "n_a_to_b": p["ab"], "n_b_to_a": p["n"] - p["ab"],
-             "goldstein_mean": _round(p["gsum"] / p["gn"]) if p["gn"] else None,
-             "quad": {QUAD_NAMES[k + 1]: p["q"][k] for k in range(4)}, "directed": directed}
-            for (a, b), p in top]
+        rows = conn.execute(q).all()
+    return [{"a": r.a, "b": r.b, "n_events": int(r.n), "n_a_to_b": int(r.ab or 0),
+             "n_b_to_a": int(r.n) - int(r.ab or 0),
+             "goldstein_mean": _round(float(r.gsum or 0.0) / int(r.gn)) if r.gn else None,
+             "quad": {QUAD_NAMES[k]: int(getattr(r, f"q{k}") or 0) for k in (1, 2, 3, 4)}, "directed": directed}
+            for r in rows]
 
 
 # -- search -------------------------------------------------------------------------------
