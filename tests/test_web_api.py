@@ -500,6 +500,12 @@ def test_cache_sees_writes_by_other_processes(built, tmp_path: Path) -> None:
             writer.write_articles([StoredArticle.from_analysis(analyze(Article(OWN_TEXT, published="2030-01-01")))])
         assert c.get("/api/stats?period=all").json()["stats"]["articles"]["total"] == before + 1
         assert c.get("/api/articles?limit=1").json()["items"][0]["id"] != listing
+        with open_store(path) as writer:  # stored but not analysed (not Arabic): the page says so
+            writer.write_articles([StoredArticle(id="en1", text="An English article about trade.", language="en",
+                                                 status="not_analysed", title="<b>Trade</b>")])
+        page = c.get("/article/en1")
+        assert page.status_code == 200 and load_strings()("article.not_analysed") in page.text
+        assert "&lt;b&gt;Trade&lt;/b&gt;" in page.text and c.get("/api/article/en1").json()["analysis"] is None
 
 
 def test_cache_computes_once_under_concurrency(built) -> None:
@@ -532,7 +538,7 @@ def test_cache_computes_once_under_concurrency(built) -> None:
 
 def test_readonly_store_serves_many_threads(built) -> None:
     """The server answers from a thread pool (40 threads): a read-only store must not hand one
-    connection to several threads, nor close one in use."""
+    connection to several threads, nor close one in use, nor run out of connections."""
     import threading
 
     from marsad.web.app import dyad_page
@@ -543,8 +549,9 @@ def test_readonly_store_serves_many_threads(built) -> None:
 
     def work() -> None:
         try:
-            for _ in range(5):
-                assert dyad_page(state, "RUS", "PRK", "month", None, None, None, 5)["timeline"]["periods"]
+            for _ in range(5):  # as the routes do: through the (here disabled) cache and its query slots
+                page = state.cached("k", lambda: dyad_page(state, "RUS", "PRK", "month", None, None, None, 5))
+                assert page["timeline"]["periods"]
         except Exception as exc:  # any failure in a thread is a failure of the test
             errors.append(repr(exc))
 

@@ -17,7 +17,7 @@ import logging
 import os
 from collections.abc import Callable, Hashable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -37,7 +37,7 @@ from marsad.model import MODES
 from marsad.queries import QueryError
 from marsad.store import Store, StoreError, actor_store_id, open_store
 from marsad.web import api_models as M
-from marsad.web.cache import ResultCache, StoreVersion
+from marsad.web.cache import QuerySlots, ResultCache, StoreVersion
 from marsad.web.charts import actor_chart, dyad_chart
 from marsad.web.highlight import highlight
 from marsad.web.i18n import DEFAULT_LANG, Strings, load_strings
@@ -120,14 +120,16 @@ class WebState:
     strings: Strings
     env: Environment
     cache: ResultCache
+    slots: QuerySlots = field(default_factory=QuerySlots)
 
     @property
     def writable(self) -> bool:
         return bool(self.token) and not self.store.readonly
 
     def cached(self, key: Hashable, compute: Callable[[], Any]) -> Any:
-        """A query result, reused until the store changes (see marsad.web.cache)."""
-        return self.cache.get(key, compute)
+        """A query result, reused until the store changes (see marsad.web.cache); computed in
+        one of a few query slots."""
+        return self.cache.get(key, lambda: self.slots.run(compute))
 
     def json_body(self, key: Hashable, compute: Callable[[], Any]) -> bytes:
         """The JSON body of an API answer, cached as bytes next to the result it serialises."""

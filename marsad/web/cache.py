@@ -126,3 +126,33 @@ class ResultCache:
                         self._bytes -= n
                 self._computing.pop(key, None)
             return value
+
+
+class QuerySlots:
+    """At most ``n`` threads of a server process query the store at once.
+
+    A query function may take a second pooled connection while holding one (a filter checked
+    against the store inside a read), so 40 request threads computing at once can each hold
+    one connection and wait for another until the pool times out.  Few slots also suit the
+    machine: on 2 cores more concurrent aggregations only share the same CPU.  Re-entrant:
+    a computation that asks for another cached result (the home page's parts) keeps its slot.
+    """
+
+    def __init__(self, n: int = 4) -> None:
+        self._sem = threading.BoundedSemaphore(n)
+        self._local = threading.local()
+
+    def run(self, compute: Callable[[], Any]) -> Any:
+        depth = getattr(self._local, "depth", 0)
+        if depth:
+            self._local.depth = depth + 1
+            try:
+                return compute()
+            finally:
+                self._local.depth = depth
+        with self._sem:
+            self._local.depth = 1
+            try:
+                return compute()
+            finally:
+                self._local.depth = 0
