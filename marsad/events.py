@@ -1036,7 +1036,7 @@ def _speaker(q: Quote, actors: Any) -> _Member | None:
 
 def _definite(t: _Trig) -> bool:
     """Whether the trigger word carries the article (الهجوم، للهجوم، بالهجوم)."""
-    return t.prefix.endswith(("ال", "لل")) or t.m.restored
+    return t.prefix.endswith(("ال", "لل")) or t.m.restored or t.m.text.startswith(("ال", "أل"))
 
 
 def _occurs(doc: Doc, t: _Trig, cues: list[Match[str]], lex: _Lexicon) -> bool:
