@@ -59,7 +59,6 @@ SECURITY_HEADERS = [
 MAX_ANALYZE_BYTES = 2 * 1024 * 1024
 PERIODS = ("all", "1y", "90d", "30d")
 _PERIOD_DAYS = {"1y": 365, "90d": 90, "30d": 30}
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 #: Results are cached until the store changes; for a PostgreSQL store (no file to watch) at
 #: most this many seconds.  0 turns the cache off.
 CACHE_SECONDS = 30.0
