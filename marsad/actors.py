@@ -194,6 +194,20 @@ def _is_locative(doc: Doc, m: Match[Any], lang: Language) -> bool:
     return False
 
 
+def _institution_before(doc: Doc, i: int, lang: Language) -> bool:
+    """Is token i-1 a word such as جامعة/مستشفى/مطار that names something after a person?"""
+    cache = lang.cache
+    words = cache.get("actors.institutions")
+    if words is None:
+        data = lang.data("agents.yaml") or {}
+        words = cache["actors.institutions"] = frozenset(
+            lang.normalize_key(w) for w in data.get("institution_words", []))
+    prev = doc.tokens[i - 1].key
+    if prev in words:
+        return True
+    return any(stem in words for _n, stem in lang.prefix_variants(prev, True)[1:])
+
+
 def _gender(title_key: str) -> str:
     """Grammatical gender of a title word: وزيرة/رئيسة/المتحدثة (ة, folded to ه) are feminine."""
     return "f" if title_key.endswith("ه") and not title_key.endswith(("اه", "وه")) else "m"
@@ -285,6 +299,13 @@ def extract_actors(doc: Doc, published: dt.date | None, res: Resources) -> Actor
                 b.add(m.i, m.j, m.start, m.end, ident, "capital", 50 + 10 * len(m))
                 continue
             b.add(m.i, m.j, m.start, m.end, b.kb_ident(e), "capital", 50 + 10 * len(m))
+            continue
+        if e.type == "PER" and m.i > 0 and not m.prefix and _institution_before(doc, m.i, lang):
+            # "جامعة الملك عبدالعزيز", "مستشفى الملك فهد": a place or body named after a person
+            k = m.i - 1
+            form = doc.text[tokens[k].start:m.end]
+            ident = b.unknown_ident(form, "ORG", e.country, None)
+            b.add(k, m.j, tokens[k].start, m.end, ident, "name", 65 + 10 * (m.j - k), form)
             continue
         ident = b.kb_ident(e)
         prio = (60 if chosen.kind == "name" else 40) + 10 * len(m)
