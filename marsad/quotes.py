@@ -467,6 +467,8 @@ def _from_cues(ctx: _Ctx) -> list[_Found]:
             continue
         sent = doc.sentences[toks[h.i].sent]
         nested = h.i < open_until
+        if nested and not _starts_clause(ctx, h):
+            continue  # "أشار إلى أن التقارير تؤكد أن ...": part of the reported words
         limit = min(sent.tok_end, h.j + (NESTED_WINDOW if nested else WINDOW))
         w = _scan_window(ctx, h, limit, h.cue.kind == "verb")
         if nested and not w.how:
@@ -486,6 +488,25 @@ def _from_cues(ctx: _Ctx) -> list[_Found]:
             f.svo = _mention_before(ctx, h)
         out.append(f)
     return out
+
+
+def _starts_clause(ctx: _Ctx, h: _Hit) -> bool:
+    """Inside someone's reported words, new reported words start at a participle, a verb
+    with و / ف, or a verb after a comma, a conjunction (لكنه قال، بينما حذرت) or a relative
+    pronoun (الأمر الذي قال إنه); a verb right after its subject belongs to the words
+    ("أشار إلى أن التقارير تؤكد أن ...")."""
+    if h.cue.kind != "verb" or ctx.prefix(h)[:1] in ("و", "ف"):
+        return True
+    k = h.i - 1
+    if k < 0:
+        return True
+    if ctx.doc.tokens[k].text in _COMMAS:
+        return True
+    for kind in ("trailing", "brk", "block_present"):
+        hit = ctx.hit(kind, k)
+        if hit is not None and hit.j == h.i:
+            return kind != "block_present" or h.cue.tense != "present"
+    return False
 
 
 def _relay_ok(ctx: _Ctx, w: _Window) -> bool:
@@ -704,6 +725,10 @@ def _phrase_ref(ctx: _Ctx, a: int, b: int) -> ActorRef | None:
     if span is None:
         return None
     pa, pb = span
+    if pb - pa > 1 and _occasion_word(ctx, pa):  # "بيان للوزارة": the ministry, if known
+        ref = _best_mention(ctx, pa + 1, pb)
+        if ref is not None:
+            return ref
     ref = _best_mention(ctx, pa, pb)
     return ref if ref is not None else _fallback_ref(ctx, pa, pb)
 
@@ -850,12 +875,23 @@ def _best_mention(ctx: _Ctx, pa: int, pb: int) -> ActorRef | None:
 
 def _genitive(ctx: _Ctx, m: MentionRef, pa: int) -> bool:
     """A mention that completes the phrase's head rather than naming the speaker:
-    "السكرتير الخاص للرئيس", "نائب وزير الخارجية"."""
+    "السكرتير الخاص للرئيس", "نائب وزير الخارجية", "مركز كارتر"."""
     if m.tok_i == pa:
         return False
-    if m.start > ctx.doc.tokens[m.tok_i].start:  # a clitic (ل، ب) before it
+    toks = ctx.doc.tokens
+    if m.start > toks[m.tok_i].start:  # a clitic (ل، ب) before it
         return True
-    return m.kind == "title" and ctx.hit("honorific", m.tok_i - 1) is None
+    prev = m.tok_i - 1
+    if ctx.hit("honorific", prev) is not None:
+        return False
+    if m.kind == "title":
+        return True
+    if ctx.actors.actors[m.actor].type != "PER":
+        return False
+    # a name after a bare construct noun: "مركز كارتر", "مكتب نتنياهو", "محامي فلان"
+    p = toks[prev]
+    return (p.is_word and not p.key.startswith("ال") and p.key not in ctx.lex.connectors
+            and ctx.actors.at(p.start) is None)
 
 
 def _title_and_name(ctx: _Ctx, m: MentionRef, pb: int) -> ActorRef | None:
