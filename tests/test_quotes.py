@@ -8,6 +8,8 @@ shipped dictionary knows the actor, its canonical name and country.
 
 from __future__ import annotations
 
+import pytest
+
 from marsad.lang.ar.normalize import compare_key
 from marsad.model import Analysis, Article, Quote
 from marsad.pipeline import analyze
@@ -253,3 +255,21 @@ def test_seed_indirect_quotes(seed_text, resources):
     assert kirby.speaker.name == "John Kirby"
     us = [q for q in by_text.values() if q.speaker and q.speaker.name == "United States"]
     assert [q.cue for q in us] == ["أكدت", "مشيرة"]
+
+
+# -- odd input -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "وقال:", "قال", "قال إن", "«»", "“", "وأضاف: «", "قال الوزير: \n\n", "نقلت عن", "، كما قال",
+    "قال " * 200, "«نعم» " * 100, "وقال الوزير إن" + " كلمة" * 3000,
+])
+def test_odd_text_does_not_break(text, resources):
+    for q in quotes(text, resources):
+        assert q.text.strip() and q.start < q.end
+
+
+def test_colon_at_the_end_of_a_line_takes_the_next_line(resources):
+    (q,) = quotes("وقال رئيس البلدية:\n«سنفتتح الحديقة العامة الجديدة قبل نهاية الصيف»", resources)
+    assert q.text == "سنفتتح الحديقة العامة الجديدة قبل نهاية الصيف"
+    assert speaker_text(q) == "رئيس البلدية"
