@@ -42,6 +42,8 @@ MAX_SPEAKER_TOKENS = 16
 SHORT_REGION = 3
 # A quote needs at least this many words.
 MIN_WORDS = 2
+# A sentence's subject (verb first) is named within its first words.
+_OPENING = 8
 
 _PERSON_KINDS = frozenset(("name", "ner", "surname", "coref"))
 _COLONS = frozenset(":：")
@@ -356,8 +358,8 @@ def _scan_window(ctx: _Ctx, h: _Hit, limit: int, subject: bool) -> _Window:
     while k < limit:
         t = toks[k]
         if k > h.j and ctx.cue_at(k) and not (relay_at >= 0 and ctx.hit("noun", k)) \
-                and not _occasion_word(ctx, k - 1):  # "في تصريح نقلته الوكالة" goes on
-            break
+                and not (ctx.cues[k].cue.cls == "relay" and _occasion_word(ctx, k - 1)):
+            break  # (but "قال في تصريح نقلته الوكالة:" goes on)
         reg = ctx.region_open.get(k)
         if reg is not None:
             if _words(doc, reg.start, reg.end) <= SHORT_REGION:
@@ -1091,6 +1093,14 @@ def _occasion_word(ctx: _Ctx, k: int) -> bool:
     return any(x in ctx.lex.occasions for x in _noun_keys(ctx, k))
 
 
+def _opening_person(ctx: _Ctx, sent_i: int) -> ActorRef | None:
+    """A person named in the first words of a sentence (its subject, in VSO order)."""
+    if sent_i < 0:
+        return None
+    s = ctx.doc.sentences[sent_i]
+    return _first_person(ctx, s.tok_start, min(s.tok_end, s.tok_start + _OPENING))
+
+
 def _person_in(ctx: _Ctx, sent_i: int) -> ActorRef | None:
     """The first person of a sentence."""
     if sent_i < 0:
@@ -1113,9 +1123,13 @@ def _resolve_speakers(ctx: _Ctx, found: list[_Found]) -> None:
                 sp = last
             if sp is None:
                 sp = _sentence_subject(ctx, f)
+            at_start = f.cue_tok - ctx.doc.sentences[f.sent].tok_start <= 1
+            if sp is None and at_start and last_sent < f.sent - 1:
+                # "من جهته، اتهم فلان ... . وأضاف «...»": the one the last sentence is about
+                sp = _opening_person(ctx, f.sent - 1)
             if sp is None and last is not None and (f.cls == "continue" or f.sent - last_sent <= 2):
                 sp = last
-            if sp is None and f.cue_tok - ctx.doc.sentences[f.sent].tok_start <= 1:
+            if sp is None and at_start:
                 sp = _person_in(ctx, f.sent - 1)  # "وأوضحت أن ..." after a sentence about her
             f.speaker = sp or last
         if f.speaker is not None:
