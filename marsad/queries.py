@@ -242,15 +242,19 @@ def _event_dict(row: Any, agg: dict[str, Any] | None = None) -> dict[str, Any]:
 
 
 def _fetch_event_rows(conn: Any, keys: list[tuple[str, int]]) -> dict[tuple[str, int], Any]:
-    """Mention rows (with their article's metadata and sentence) by (article id, index)."""
+    """Mention rows (with their article's metadata and sentence) by (article id, index).
+
+    One query per distinct index with ``article_id IN (...) AND idx = k``: exact primary-key
+    lookups (a row-value IN would scan the table; ``idx IN (...)`` would over-fetch)."""
+    by_idx: dict[int, list[str]] = {}
+    for aid, idx in keys:
+        by_idx.setdefault(idx, []).append(aid)
     out: dict[tuple[str, int], Any] = {}
-    for i in range(0, len(keys), 500):
-        chunk = set(keys[i:i + 500])
-        # (article_id IN ...) AND (idx IN ...) uses the primary key; row-value IN would scan
-        q = (select(*_event_cols()).select_from(E.join(A, A.c.id == E.c.article_id))
-             .where(E.c.article_id.in_({k[0] for k in chunk}), E.c.idx.in_({k[1] for k in chunk})))
-        for r in conn.execute(q).mappings():
-            if (r["article_id"], r["idx"]) in chunk:
+    j = E.join(A, A.c.id == E.c.article_id)
+    for idx, aids in by_idx.items():
+        for i in range(0, len(aids), 500):
+            q = select(*_event_cols()).select_from(j).where(E.c.idx == idx, E.c.article_id.in_(aids[i:i + 500]))
+            for r in conn.execute(q).mappings():
                 out[(r["article_id"], r["idx"])] = r
     return out
 
