@@ -207,7 +207,15 @@ def feed_items(url: str, fetcher: Fetcher, *, is_known: Callable[[list[str]], se
         yield Item(url, error=f"feed: {exc}")
         return
     feed_title = (parsed.get("feed") or {}).get("title")
-    entries = [e for e in parsed.get("entries") or [] if e.get("link")]
+    entries = []
+    for n, e in enumerate(parsed.get("entries") or []):
+        if e.get("link"):
+            entries.append(e)
+        elif _entry_content(e):  # no page to fetch, but the entry carries its article
+            yield html_text_item(_entry_content(e), f"{url}#entry{n + 1}", source=feed_title or host_of(url),
+                                 published=_entry_date(e), title=e.get("title"))
+        else:
+            yield Item(f"{url}#entry{n + 1}", error="feed entry with neither a link nor content")
     ids = [article_id(e.get("link").strip(), "") for e in entries]
     known = is_known(ids) if is_known and ids else set()
     for entry, aid in zip(entries, ids, strict=True):
@@ -230,7 +238,8 @@ def _entry_item(entry: Any, link: str, feed_title: str | None, fetcher: Fetcher)
         page = fetcher.get(link, accept="text/html, application/xhtml+xml, text/plain;q=0.8")
     except FetchError as exc:
         return Item(link, error=f"article page: {exc}")
-    assert page is not None
+    if page is None:  # not a conditional request: cannot happen, but do not crash on it
+        return Item(link, error="article page: empty answer")
     if page.content_type in ("text/html", "application/xhtml+xml") or not page.content_type and b"<html" in page.content[:4096].lower():
         text = _decode(page)
         if text is None:

@@ -168,12 +168,22 @@ def test_timeouts_error_pages_and_http_errors_are_items(server):
 
 
 def test_per_host_delay(server):
-    with Fetcher(timeout=5, host_delay=0.3) as f:
+    waits: list[float] = []
+
+    def sleep(d: float) -> None:
+        waits.append(d)
+        time.sleep(d)
+
+    starts = []
+    with Fetcher(timeout=5, host_delay=0.3, sleep=sleep) as f:
         for name in ("001-shoigu-pyongyang.txt", "002-kim-putin-vostochny.txt", "003-choe-lavrov-moscow.txt"):
             f.get(f"{server.base}/articles/{name}")
-    times = [t for t, p, _ in server.log if p.startswith("/articles/")]
-    assert len(times) == 3
-    assert all(b - a >= 0.28 for a, b in zip(times, times[1:], strict=False))
+            starts.append(time.monotonic())
+        port = server.base.rsplit(":", 1)[1]
+        f.get(f"http://localhost:{port}/articles/004-missiles-accusation.txt")
+    assert len(waits) == 2 and all(0 < w <= 0.3 for w in waits)  # the 4th request: another host name
+    assert starts[2] - starts[0] >= 0.6 - 0.02
+    assert len(server.paths("/articles/")) == 4
 
 
 def test_poller_backs_off_from_failing_feeds(server):

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import EXAMPLES, ROOT
+from pg import postgres_server  # noqa: F401  (fixture)
 
 from marsad.cli import main
 from marsad.store import open_store
@@ -207,6 +208,30 @@ def test_generated_corpus_with_two_workers_finds_its_duplicates(tmp_path):
     assert s["exact_duplicates"] == exact_copies > 0
     assert s["near_duplicates"] > 0
     assert all(by_url[u] in id_of.values() for u in by_url)
+
+
+@pytest.mark.postgres
+def test_ingest_into_postgresql_then_resume(postgres_server, tmp_path):  # noqa: F811
+    from sqlalchemy import text
+
+    url = postgres_server.create_database()
+    arts = generate(30, seed=5)
+    src = write_jsonl(tmp_path / "g.jsonl", arts)
+    r = run(["ingest", str(EXAMPLES / "articles.jsonl"), str(src), "--db", url, "--workers", "2", "--json", "-q"])
+    assert r.exit_code == 0, r.output
+    assert summary(r)["new"] == 49
+    again = run(["ingest", str(src), "--db", url, "--workers", "1", "--json", "-q"])
+    assert summary(again)["new"] == 0 and summary(again)["already_stored"] == 30
+    store = open_store(url)
+    try:
+        with store.read() as conn:
+            clusters = dict(conn.execute(text("SELECT id, cluster_id FROM articles")).all())
+            multi = conn.execute(text("SELECT count(*) FROM clusters WHERE size > 1")).scalar()
+        assert clusters["017-putin-pyongyang-scraper-copy"] == "006-putin-pyongyang-treaty"
+        assert multi >= 2
+        assert store.counts()["articles"] == 49
+    finally:
+        store.close()
 
 
 # -- SIGKILL in the middle of a run ---------------------------------------------------------

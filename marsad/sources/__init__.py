@@ -14,6 +14,7 @@ these), ``.warc``/``.warc.gz``, and ``http(s)://`` feed URLs.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -163,7 +164,8 @@ def _file_items(path: Path, kind: str, fetcher: Any, is_known: KnownFn | None,
     if isinstance(data, Item):
         yield data
         return
-    if kind == "text" and not in_folder or kind == "text" and path.name.lower() == "feeds.txt":
+    # a .txt of URLs named on the command line (or a feeds.txt anywhere) is a list of feeds
+    if kind == "text" and (not in_folder or path.name.lower() == "feeds.txt"):
         urls = _feed_list(data)
         if urls:
             yield from _feed_items(urls, where, fetcher, is_known)
@@ -183,12 +185,8 @@ def _bytes_items(kind: str, data: bytes, where: str) -> Iterator[Item]:
     elif kind == "csv":
         yield from csv_items(data, where)
     elif kind == "warc":
-        import io
-
         yield from warc_items(io.BytesIO(data), where)
     elif kind == "zip":
-        import io
-
         yield from zip_items(io.BytesIO(data), where, _member_items)
 
 
