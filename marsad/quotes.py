@@ -146,6 +146,8 @@ def build_lexicon(lang: Language, data: dict[str, Any]) -> Lexicon:
     for section, kind in (("nouns", "noun"), ("statement_phrases", "statement")):
         for w in data.get(section) or []:
             m.add(str(w), Cue(kind, str(w)))
+    for w in data.get("speech_in_phrases") or []:  # no subject: the speaker is resolved later
+        m.add(str(w), Cue("noun", str(w)))
     simple = {"complementisers": "comp", "sources": "source", "before_verb": "before",
               "blocked_after": "block", "blocked_present_after": "block_present",
               "clause_breaks": "brk", "honorifics": "honorific",
@@ -281,7 +283,8 @@ def _index_cues(ctx: _Ctx) -> None:
     for kind in ("verb", "participle"):
         d = out[kind]
         for i in list(d):
-            if i in out.get("exclude", {}) or i in out["statement"] \
+            longer = out["statement"].get(i) or out["noun"].get(i)  # "جاء فيه", "قال فيها"
+            if i in out.get("exclude", {}) or (longer is not None and longer.j > d[i].j) \
                     or key(d[i].match.prefix) not in ctx.lex.verb_prefixes:
                 del d[i]
     ctx.hits = out
