@@ -367,7 +367,12 @@ def main() -> None:
         stop_server(proc)
     if args.no_cache_run:
         port = free_port()
-        proc = start_server(db, port, args.workers, cache=False)
+        try:
+            proc = start_server(db, port, args.workers, cache=False)
+        except SystemExit as exc:  # keep the measured phases
+            result["nocache_load"] = {"error": str(exc)}
+            proc = None
+    if args.no_cache_run and proc is not None:
         try:
             result["nocache_load"] = load(port, urls, args.clients, min(args.seconds, 30.0))
             nl = result["nocache_load"]
