@@ -67,9 +67,9 @@ _CHUNK = 8
 class Cue:
     """What a lexicon match means.
 
-    ``kind`` is verb, participle, noun (قوله), statement (جاء فيه), comp (إن/أن), source
-    (بحسب), before (كما), block (من يرى), brk (، حيث), stop, not_subject, addressee,
-    pronoun_obj, honorific, spokes, trailing or exclude.  For verbs, ``cls`` is say /
+    ``kind`` is verb, participle, noun (قوله، قال فيها), statement (جاء فيه), comp (إن/أن),
+    source (بحسب), before (كما), block (من يرى), block_present (التي ترى), brk (، حيث), stop,
+    not_subject, addressee, pronoun_obj, honorific, spokes, trailing or exclude.  For verbs, ``cls`` is say /
     continue / relay / deny and ``tense`` past / present / participle.
     """
 
@@ -84,8 +84,10 @@ class Cue:
 
 @dataclass
 class Lexicon:
+    """quote_cues.yaml compiled: two phrase matchers and the small word sets beside them."""
+
     cues: PhraseMatcher[Cue]  # verbs, participles, nouns, statements: run over every doc
-    helpers: PhraseMatcher[Cue]  # everything else: run only on sentences that need it
+    helpers: PhraseMatcher[Cue]  # everything else: run on the token chunks that need it
     comp_prefixes: frozenset[str]
     verb_prefixes: frozenset[str]
     relay_from: frozenset[str]  # عن and its pronoun forms (نقل عنه)
@@ -119,7 +121,7 @@ def _inflect(e: dict[str, Any], infl: dict[str, list[str]]) -> Iterable[tuple[st
 def build_lexicon(lang: Language, data: dict[str, Any]) -> Lexicon:
     """Compile quote_cues.yaml into two phrase matchers: the cues, matched over the whole
     document, and the helper words (complementisers, stops, ...), which are frequent and
-    matched only in the sentences where a cue or a quotation needs them."""
+    matched only around the cues that need them."""
     # every form is listed (pronoun suffixes too), so no suffix stripping: it is the costly part
     m: PhraseMatcher[Cue] = PhraseMatcher(lang, article=True, suffixes=False)
     aux: PhraseMatcher[Cue] = PhraseMatcher(lang, article=True, suffixes=False)
@@ -635,6 +637,7 @@ def _from_regions(ctx: _Ctx, found: list[_Found]) -> list[_Found]:
 
 
 def _phrase_limit(ctx: _Ctx, k: int, limit: int) -> int:
+    """The sentence-ending punctuation after token k (the end of a trailing attribution)."""
     toks = ctx.doc.tokens
     while k < limit and toks[k].text not in _SENT_PUNCT:
         k += 1
@@ -670,6 +673,7 @@ def _set_ends(ctx: _Ctx, found: list[_Found]) -> None:
 
 
 def _clause_break(ctx: _Ctx, start: int, end: int) -> int:
+    """Where the writer takes over inside reported content ("...، حيث ..."), else ``end``."""
     toks = ctx.doc.tokens
     for k in ctx.doc.tokens_in(start, end):
         if ctx.in_region[k] or k == 0:
@@ -683,6 +687,7 @@ def _clause_break(ctx: _Ctx, start: int, end: int) -> int:
 
 
 def _trim(ctx: _Ctx, start: int, end: int) -> tuple[int, int]:
+    """Content without surrounding punctuation and a dangling conjunction ("... ولكنه")."""
     text = ctx.doc.text
     while start < end and text[start] in _TRIM_CHARS:
         start += 1
