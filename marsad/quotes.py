@@ -468,6 +468,7 @@ def _from_cues(ctx: _Ctx) -> list[_Found]:
     cues = sorted(ctx.cues.values(), key=lambda h: h.i)
     consumed = -1
     open_until = -1  # reported content of the last quote runs (at most) to this token
+    handed: dict[int, ActorRef] = {}  # "ويضيف فلان قائلا": a subject for the next cue
     out: list[_Found] = []
     for h in cues:
         if h.i < consumed or ctx.in_region[h.i] or _blocked(ctx, h.i):
@@ -481,6 +482,13 @@ def _from_cues(ctx: _Ctx) -> list[_Found]:
         if nested and not w.how:
             continue
         f = _content(ctx, h, w, sent)
+        if f is None and not w.how and w.term_at < limit:
+            nxt = ctx.cue_at(w.term_at)
+            span = _speaker_span(ctx, w.subj_from, w.term_at) if w.subj_from >= 0 else None
+            if nxt is not None and span is not None and span[1] == w.term_at and not ctx.prefix(nxt):
+                ref = _phrase_ref(ctx, w.subj_from, w.term_at)  # the subject, then "قائلا"
+                if ref is not None:
+                    handed[w.term_at] = ref
         if f is None or (h.cue.cls == "relay" and not _relay_ok(ctx, w)):
             continue
         consumed = w.content_tok if w.content_tok >= 0 else w.term_at
@@ -491,6 +499,8 @@ def _from_cues(ctx: _Ctx) -> list[_Found]:
             f.explicit = f.speaker is not None
         else:
             f.speaker, f.explicit, f.via = _speaker_from_window(ctx, h, w)
+        if not f.explicit and h.i in handed:
+            f.speaker, f.explicit = handed[h.i], True
         if not f.explicit:
             f.svo = _mention_before(ctx, h)
         out.append(f)
