@@ -242,21 +242,8 @@ def _event_dict(row: Any, agg: dict[str, Any] | None = None) -> dict[str, Any]:
 
 
 def _fetch_event_rows(conn: Any, keys: list[tuple[str, int]]) -> dict[tuple[str, int], Any]:
-    """Mention rows (with their article's metadata and sentence) by (article id, index).
-
-    One query per distinct index with ``article_id IN (...) AND idx = k``: exact primary-key
-    lookups (a row-value IN would scan the table; ``idx IN (...)`` would over-fetch)."""
-    by_idx: dict[int, list[str]] = {}
-    for aid, idx in keys:
-        by_idx.setdefault(idx, []).append(aid)
-    out: dict[tuple[str, int], Any] = {}
-    j = E.join(A, A.c.id == E.c.article_id)
-    for idx, aids in by_idx.items():
-        for i in range(0, len(aids), 500):
-            q = select(*_event_cols()).select_from(j).where(E.c.idx == idx, E.c.article_id.in_(aids[i:i + 500]))
-            for r in conn.execute(q).mappings():
-                out[(r["article_id"], r["idx"])] = r
-    return out
+    """Mention rows (with their article's metadata and sentence) by (article id, index)."""
+    return _fetch_rows(conn, E, _event_cols(), E.join(A, A.c.id == E.c.article_id), keys)
 
 
 def _key_dicts(conn: Any, keys: Sequence[Any]) -> list[dict[str, Any]]:
@@ -274,6 +261,27 @@ def _key_dicts(conn: Any, keys: Sequence[Any]) -> list[dict[str, Any]]:
             d["day"] = k["day"]
             out.append(d)
     return out
+
+
+def _actor_key_dicts(conn: Any, rows: Sequence[Any]) -> list[dict[str, Any]]:
+    """Event dicts for actor_keys rows: the actor's own mention represents the event, the
+    counts are the event's (event_keys)."""
+    ek = EK
+    counts: dict[tuple[str, str], Any] = {}
+    clusters = sorted({r["cluster_id"] for r in rows})
+    want = {(r["cluster_id"], r["sig"]) for r in rows}
+    for i in range(0, len(clusters), 500):
+        for k in conn.execute(select(ek.c.cluster_id, ek.c.sig, ek.c.day, ek.c.n_mentions, ek.c.n_articles,
+                                     ek.c.n_sources).where(ek.c.cluster_id.in_(clusters[i:i + 500]))).mappings():
+            if (k["cluster_id"], k["sig"]) in want:
+                counts[(k["cluster_id"], k["sig"])] = k
+    keys = []
+    for r in rows:
+        k = counts.get((r["cluster_id"], r["sig"]))
+        keys.append({"rep_article_id": r["rep_article_id"], "rep_idx": r["rep_idx"], "day": r["day"],
+                     "n_mentions": k["n_mentions"] if k else r["n_mentions"], "n_articles": k["n_articles"] if k else 1,
+                     "n_sources": k["n_sources"] if k else 1})
+    return _key_dicts(conn, keys)
 
 
 def _grouped_events(conds: list[ColumnElement[bool]]) -> Select[Any]:
@@ -313,6 +321,15 @@ def iter_events(store: Store, *, mentions: bool = False, batch: int = 1000, **fi
             for part in res.partitions(batch):
                 for r in part:
                     yield _event_dict(r)
+            return
+        if filters.get("actor") and not filters.get("article"):
+            ak = S.actor_keys
+            conds = [ak.c.actor_id == filters["actor"],
+                     *_event_filters(store, ak, **{k: v for k, v in filters.items() if k not in ("actor", "article")})]
+            res = conn.execute(select(ak).where(*conds).order_by(ak.c.cluster_id, ak.c.sig)
+                               .execution_options(stream_results=True, yield_per=batch)).mappings()
+            for part in res.partitions(batch):
+                yield from _actor_key_dicts(conn, list(part))
             return
         if _needs_mentions(filters):
             conds = _event_filters(store, E, **filters)
@@ -421,6 +438,14 @@ def events(store: Store, source: str | None = None, target: str | None = None, t
                  .order_by(E.c.day.desc().nulls_last(), E.c.article_id, E.c.idx).limit(lim + 1).offset(off))
             rows: Sequence[Any] = conn.execute(q).mappings().all()
             items = [_event_dict(r) for r in rows[:lim]]
+        elif actor and not article:
+            ak = S.actor_keys
+            conds = [ak.c.actor_id == actor,
+                     *_event_filters(store, ak, **{k: v for k, v in filters.items() if k not in ("actor", "article")})]
+            rows = conn.execute(select(ak).where(*conds)
+                                .order_by(ak.c.day.desc().nulls_last(), ak.c.cluster_id.desc(), ak.c.sig.desc())
+                                .limit(lim + 1).offset(off)).mappings().all()
+            items = _actor_key_dicts(conn, rows[:lim])
         elif _needs_mentions(filters):
             g = _grouped_events(_event_filters(store, E, **filters)).subquery()
             rows = _with_rep(conn.execute(select(g).order_by(g.c.day.desc().nulls_last(), g.c.cluster_id.desc(),
@@ -472,18 +497,23 @@ def _as_country(store: Store, value: str, what: str) -> str | None:
 
 
 def _about_condition(store: Store, about: str) -> ColumnElement[bool]:
-    """Quotes in whose words an actor (by id/name) or any actor of a country (by code) appears."""
+    """Quotes in whose words an actor (by id/name) or any actor of a country (by code) appears.
+
+    Driven from the articles that name the actor (article_actors is indexed by actor), then
+    the mention must lie inside the quote."""
     m, aa = S.mentions, S.article_actors
-    inside = and_(m.c.article_id == Q.c.article_id, m.c.start >= Q.c.start, m.c.end <= Q.c.end)
     c = _as_country(store, about, "about")
     if c:
-        return exists(select(literal(1)).select_from(m.join(aa, and_(aa.c.article_id == m.c.article_id,
-                                                                       aa.c.idx == m.c.actor_idx)))
-                      .where(inside, aa.c.country == c))
-    ids = resolve_actor(store, about)
-    if not ids:
-        raise QueryError(f"no actor {about!r} in the store or the actor dictionary")
-    return exists(select(literal(1)).select_from(m).where(inside, m.c.actor_id.in_(ids)))
+        with store.read() as conn:
+            ids = list(conn.scalars(select(S.actors.c.id).where(S.actors.c.country == c)))
+    else:
+        ids = resolve_actor(store, about)
+        if not ids:
+            raise QueryError(f"no actor {about!r} in the store or the actor dictionary")
+    inside = and_(m.c.article_id == Q.c.article_id, m.c.start >= Q.c.start, m.c.end <= Q.c.end,
+                  m.c.actor_id.in_(ids))
+    return and_(Q.c.article_id.in_(select(aa.c.article_id).where(aa.c.actor_id.in_(ids))),
+                exists(select(literal(1)).select_from(m).where(inside)))
 
 
 def _quote_dict(row: Any, agg: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -495,6 +525,51 @@ def _quote_dict(row: Any, agg: dict[str, Any] | None = None) -> dict[str, Any]:
     }
     d.update(agg or {"n_mentions": 1, "n_articles": 1})
     return d
+
+
+def _first_per_key(conn: Any, scan: Select[Any], need: int) -> list[tuple[tuple[str, str], tuple[str, int]]]:
+    """Stream ``scan`` (rows of cluster_id, sig, article_id, idx in the wanted order) and keep
+    the first mention of each distinct key, stopping after ``need`` keys."""
+    seen: dict[tuple[str, str], tuple[str, int]] = {}
+    res = conn.execute(scan.execution_options(stream_results=True, yield_per=500))
+    try:
+        for r in res:
+            k = (r[0], r[1])
+            if k not in seen:
+                seen[k] = (r[2], r[3])
+                if len(seen) >= need:
+                    break
+    finally:
+        res.close()
+    return list(seen.items())
+
+
+def _key_counts(conn: Any, t: Any, keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, int]]:
+    """(mentions, distinct articles) of each (cluster_id, sig) in table ``t``."""
+    out: dict[tuple[str, str], tuple[int, int]] = {}
+    want = set(keys)
+    clusters = sorted({c for c, _ in keys})
+    for i in range(0, len(clusters), 500):
+        q = (select(t.c.cluster_id, t.c.sig, func.count(), func.count(distinct(t.c.article_id)))
+             .where(t.c.cluster_id.in_(clusters[i:i + 500])).group_by(t.c.cluster_id, t.c.sig))
+        for c, sg, n, na in conn.execute(q):
+            if (c, sg) in want:
+                out[(c, sg)] = (int(n), int(na))
+    return out
+
+
+def _fetch_rows(conn: Any, t: Any, cols: list[Any], j: Any, keys: list[tuple[str, int]]) -> dict[tuple[str, int], Any]:
+    """Rows of ``t`` (joined by ``j``) by exact (article_id, idx): one query per index value."""
+    by_idx: dict[int, list[str]] = {}
+    for aid, idx in keys:
+        by_idx.setdefault(idx, []).append(aid)
+    out: dict[tuple[str, int], Any] = {}
+    for idx, aids in by_idx.items():
+        for i in range(0, len(aids), 500):
+            q = select(*cols).select_from(j).where(t.c.idx == idx, t.c.article_id.in_(aids[i:i + 500]))
+            for r in conn.execute(q).mappings():
+                out[(r["article_id"], r["idx"])] = r
+    return out
 
 
 def quotes(store: Store, speaker: str | None = None, about: str | None = None, since: str | None = None,
@@ -534,27 +609,26 @@ def quotes(store: Store, speaker: str | None = None, about: str | None = None, s
     with store.read() as conn:
         if mentions:
             rows = conn.execute(select(*cols).select_from(j).where(*conds)
-                                .order_by(desc(Q.c.day), Q.c.article_id, Q.c.idx).limit(lim + 1).offset(off)
+                                .order_by(Q.c.day.desc().nulls_last(), Q.c.article_id, Q.c.idx)
+                                .limit(lim + 1).offset(off)
                                 ).mappings().all()
             items = [_quote_dict(r) for r in rows[:lim]]
+            has_more = len(rows) > lim
         else:
-            rows = conn.execute(
-                select(Q.c.cluster_id, Q.c.sig, func.min(_mention_ref(Q)).label("rep"),
-                       func.count().label("n_mentions"), func.count(distinct(Q.c.article_id)).label("n_articles"),
-                       func.max(Q.c.day).label("last_day"))
-                .select_from(j).where(*conds).group_by(Q.c.cluster_id, Q.c.sig)
-                .order_by(desc("last_day"), Q.c.cluster_id, Q.c.sig).limit(lim + 1).offset(off)).mappings().all()
-            keys = [_split_ref(x["rep"]) for x in rows[:lim]]
-            want = set(keys)
-            reps = {(r["article_id"], r["idx"]): r for r in conn.execute(
-                select(*cols).select_from(j).where(Q.c.article_id.in_({k[0] for k in want}),
-                                                   Q.c.idx.in_({k[1] for k in want}))).mappings()
-                if (r["article_id"], r["idx"]) in want} if keys else {}
-            for x in rows[:lim]:
-                r = reps.get(_split_ref(x["rep"]))
+            # newest first, read off the (speaker, day) index until enough distinct quotes
+            scan = (select(Q.c.cluster_id, Q.c.sig, Q.c.article_id, Q.c.idx).where(*conds)
+                    .order_by(Q.c.day.desc().nulls_last(), Q.c.article_id, Q.c.idx))
+            firsts = _first_per_key(conn, scan, off + lim + 1)
+            page = firsts[off:off + lim]
+            has_more = len(firsts) > off + lim
+            counts = _key_counts(conn, Q, [k for k, _ in page])
+            reps = _fetch_rows(conn, Q, cols, j, [m for _, m in page])
+            for k, m in page:
+                r = reps.get(m)
                 if r is not None:
-                    items.append(_quote_dict(r, {"n_mentions": x["n_mentions"], "n_articles": x["n_articles"]}))
-    return {"items": items, "limit": lim, "offset": off, "has_more": len(rows) > lim,
+                    n_m, n_a = counts.get(k, (1, 1))
+                    items.append(_quote_dict(r, {"n_mentions": n_m, "n_articles": n_a}))
+    return {"items": items, "limit": lim, "offset": off, "has_more": has_more,
             "speaker_ids": resolved, "mentions": mentions}
 
 
@@ -932,35 +1006,36 @@ def actor(store: Store, actor_id: str, limit: int | None = 50) -> dict[str, Any]
         info = dict(row)
         info.pop("name_key", None)
         m, aa = S.mentions, S.article_actors
+        # surface forms, from (at most) 5000 of the actor's article entries: enough to show
+        # how the actor is named without reading every mention of a state
+        sample = select(aa.c.article_id, aa.c.idx).where(aa.c.actor_id == actor_id).limit(5000).subquery()
         surfaces = [{"text": t, "n": int(n)} for t, n in conn.execute(
             select(m.c.text, func.count().label("n"))
-            .select_from(aa.join(m, and_(m.c.article_id == aa.c.article_id, m.c.actor_idx == aa.c.idx)))
-            .where(aa.c.actor_id == actor_id).group_by(m.c.text).order_by(desc("n"), m.c.text).limit(20))]
+            .select_from(sample.join(m, and_(m.c.article_id == sample.c.article_id,
+                                             m.c.actor_idx == sample.c.idx)))
+            .group_by(m.c.text).order_by(desc("n"), m.c.text).limit(20))]
         n_articles = int(conn.scalar(select(func.count(distinct(S.article_actors.c.article_id)))
                                      .where(S.article_actors.c.actor_id == actor_id)) or 0)
+        ak = S.actor_keys
         # meetings: CONSULT events with the actor on either side, by counterpart
-        side = case((E.c.source_id == actor_id, E.c.target_name), else_=E.c.source_name)
-        side_id = case((E.c.source_id == actor_id, E.c.target_id), else_=E.c.source_id)
-        side_c = case((E.c.source_id == actor_id, E.c.target_country), else_=E.c.source_country)
-        met = (select(side_id.label("id"), side.label("name"), side_c.label("country"), E.c.cluster_id, E.c.sig,
-                      func.max(E.c.day).label("day"))
-               .where(E.c.type == "CONSULT", or_(E.c.source_id == actor_id, E.c.target_id == actor_id))
-               .group_by(side_id, side, side_c, E.c.cluster_id, E.c.sig).subquery())
         meetings = [dict(r) for r in conn.execute(
-            select(met.c.id, met.c.name, met.c.country, func.count().label("n"), func.max(met.c.day).label("last"))
-            .where(met.c.id.is_not(None)).group_by(met.c.id, met.c.name, met.c.country)
-            .order_by(desc("n"), met.c.name).limit(lim)).mappings()]
-        per = (select(E.c.month, E.c.cluster_id, E.c.sig, func.min(E.c.quad_class).label("quad"),
-                      func.min(case((E.c.source_id == actor_id, literal("source")), else_=literal("target")))
-                      .label("role"))
-               .where(or_(E.c.source_id == actor_id, E.c.target_id == actor_id), E.c.month.is_not(None))
-               .group_by(E.c.month, E.c.cluster_id, E.c.sig).subquery())
-        months = [{"month": r["month"], "role": r["role"], "events": int(r["n"]),
-                   "quad": {QUAD_NAMES[k]: int(r[f"q{k}"] or 0) for k in (1, 2, 3, 4)}}
-                  for r in conn.execute(
-                      select(per.c.month, per.c.role, func.count().label("n"),
-                             *[func.sum(case((per.c.quad == k, 1), else_=0)).label(f"q{k}") for k in (1, 2, 3, 4)])
-                      .group_by(per.c.month, per.c.role).order_by(per.c.month, per.c.role)).mappings()]
+            select(ak.c.counterpart_id.label("id"), ak.c.counterpart_name.label("name"),
+                   ak.c.counterpart_country.label("country"), func.count().label("n"), func.max(ak.c.day).label("last"))
+            .where(ak.c.actor_id == actor_id, ak.c.type == "CONSULT", ak.c.counterpart_id.is_not(None))
+            .group_by(ak.c.counterpart_id, ak.c.counterpart_name, ak.c.counterpart_country)
+            .order_by(desc("n"), ak.c.counterpart_name).limit(lim)).mappings()]
+        # events per month and role ("both": source and target of one event, counted as source)
+        acc: dict[tuple[str, str], dict[str, Any]] = {}
+        for r in conn.execute(select(ak.c.month, ak.c.role, ak.c.quad_class, func.count().label("n"))
+                              .where(ak.c.actor_id == actor_id, ak.c.month.is_not(None))
+                              .group_by(ak.c.month, ak.c.role, ak.c.quad_class)).mappings():
+            role = "target" if r["role"] == "target" else "source"
+            a_ = acc.setdefault((r["month"], role), {"month": r["month"], "role": role, "events": 0,
+                                                     "quad": {q: 0 for q in QUAD_NAMES.values()}})
+            a_["events"] += int(r["n"])
+            if r["quad_class"] in QUAD_NAMES:
+                a_["quad"][QUAD_NAMES[r["quad_class"]]] += int(r["n"])
+        months = [acc[k] for k in sorted(acc)]
     return {
         "actor": info, "surfaces": surfaces, "n_articles": n_articles, "meetings": meetings,
         "timeline": months,

@@ -236,6 +236,12 @@ def _event_keys(store: Store) -> list[dict]:
     return sorted(rows, key=lambda r: (r["cluster_id"], r["sig"]))
 
 
+def _actor_keys(store: Store) -> list[dict]:
+    with store.read() as conn:
+        rows = [dict(r) for r in conn.execute(S.actor_keys.select()).mappings()]
+    return sorted(rows, key=lambda r: (r["actor_id"], r["cluster_id"], r["sig"]))
+
+
 def _dyad_days(store: Store) -> list[dict]:
     """The timeline rollup without empty cells (increments may leave zeros behind)."""
     with store.read() as conn:
@@ -266,15 +272,19 @@ def test_event_keys_follow_writes_and_clusters(store: Store) -> None:
     ]
     for step in steps:
         step()
-        now, rollup = _event_keys(store), _dyad_days(store)
-        store.rebuild_event_keys()  # also rebuilds the timeline rollup
+        now, rollup, per_actor = _event_keys(store), _dyad_days(store), _actor_keys(store)
+        store.rebuild_event_keys()  # also rebuilds the timeline rollup and the per-actor keys
         assert _event_keys(store) == now
         assert _dyad_days(store) == rollup
+        assert _actor_keys(store) == per_actor
     keys = {(r["cluster_id"], r["sig"]): r for r in _event_keys(store)}
     consult = [r for r in keys.values() if r["cluster_id"] == "K" and r["type"] == "CONSULT"][0]
     assert consult["n_articles"] == 2  # k2 and k9 (k0 moved to k7, k1 to K2)
     n1 = [r for r in keys.values() if r["cluster_id"] == "n1" and r["type"] == "CONSULT"][0]
     assert (n1["n_articles"], n1["n_sources"], n1["rep_article_id"]) == (2, 2, "n1")
+    lav = [r for r in _actor_keys(store) if r["actor_id"] == "Q131572" and r["cluster_id"] == "n1"]
+    assert {r["type"] for r in lav} == {"CONSULT", "SUPPORT"}
+    assert all(r["role"] == "source" and r["counterpart_id"] == "PRK" and r["n_mentions"] == 2 for r in lav)
     assert sum(r["n_mentions"] for r in keys.values()) == store.counts()["events"]
 
 
@@ -312,3 +322,14 @@ def test_fast_key_equals_normalize_key() -> None:
         s = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 60)))
         assert fast_key(s) == normalize_key(s), s
     assert fast_key("أُوكْرَانِيَا الشماليّة") == normalize_key("أُوكْرَانِيَا الشماليّة") == "اوكرانيا الشماليه"
+
+
+def test_refresh_actor_keys_matches_rebuild(store: Store) -> None:
+    """The helper for loaders that write event_keys themselves gives the same actor_keys."""
+    load_corpus(store)
+    want = _actor_keys(store)
+    with store.transaction() as conn:
+        conn.execute(S.actor_keys.delete())
+        clusters = list(conn.scalars(S.event_keys.select().with_only_columns(S.event_keys.c.cluster_id)))
+        store._refresh_actor_keys(conn, clusters)
+    assert _actor_keys(store) == want

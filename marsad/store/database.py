@@ -37,6 +37,7 @@ from marsad.store.rows import (
     KEY_SOURCE_COLUMNS,
     ArticleRows,
     StoredArticle,
+    actor_key_rows,
     article_rows,
     dyad_day_deltas,
     event_key_rows,
@@ -262,6 +263,7 @@ class Store:
         if fresh:
             keys = event_key_rows(fresh, outlet)
             _bulk_insert(conn, S.event_keys, keys)
+            _bulk_insert(conn, S.actor_keys, actor_key_rows(fresh, keys))
             _add_dyad_days(conn, dyad_day_deltas(keys))
         if touched:
             self._refresh_event_keys(conn, sorted(touched))
@@ -275,11 +277,25 @@ class Store:
         for chunk in _chunks(clusters, 300):
             before = conn.execute(select(ek).where(ek.c.cluster_id.in_(chunk))).mappings().all()
             conn.execute(delete(ek).where(ek.c.cluster_id.in_(chunk)))
+            conn.execute(delete(S.actor_keys).where(S.actor_keys.c.cluster_id.in_(chunk)))
             rows = conn.execute(select(*cols).select_from(ev.join(a, a.c.id == ev.c.article_id))
                                 .where(ev.c.cluster_id.in_(chunk))).mappings().all()
             after = event_key_rows(rows, {r["article_id"]: r["outlet"] for r in rows}) if rows else []
             _bulk_insert(conn, ek, after)
+            _bulk_insert(conn, S.actor_keys, actor_key_rows(rows, after))
             _add_dyad_days(conn, dyad_day_deltas(after, before))
+
+    def _refresh_actor_keys(self, conn: Connection, cluster_ids: list[str]) -> None:
+        """Recompute the actor_keys rows of whole clusters from the stored mentions and event_keys
+        (for loaders that write event_keys themselves, as the Spark load does)."""
+        ev, ek = S.events, S.event_keys
+        cols = [ev.c[c] for c in KEY_SOURCE_COLUMNS]
+        for chunk in _chunks(sorted(set(cluster_ids)), 300):
+            conn.execute(delete(S.actor_keys).where(S.actor_keys.c.cluster_id.in_(chunk)))
+            rows = conn.execute(select(*cols).where(ev.c.cluster_id.in_(chunk))).mappings().all()
+            keys = conn.execute(select(ek.c.cluster_id, ek.c.sig, ek.c.day, ek.c.month)
+                                .where(ek.c.cluster_id.in_(chunk))).mappings().all()
+            _bulk_insert(conn, S.actor_keys, actor_key_rows(rows, keys))
 
     def rebuild_event_keys(self) -> int:
         """Recompute the whole deduplicated event view from the mentions (after an upgrade)."""
@@ -290,6 +306,7 @@ class Store:
     def _rebuild_event_keys(self, conn: Connection) -> int:
         ev, ek, a = S.events, S.event_keys, S.articles
         conn.execute(delete(ek))
+        conn.execute(delete(S.actor_keys))
         cols = [ev.c[c] for c in KEY_SOURCE_COLUMNS] + [a.c.source.label("outlet")]
         res = conn.execute(select(*cols).select_from(ev.join(a, a.c.id == ev.c.article_id))
                            .order_by(ev.c.cluster_id, ev.c.sig).execution_options(yield_per=5000)).mappings()
@@ -303,10 +320,12 @@ class Store:
             if done:
                 rows = event_key_rows(done, {r["article_id"]: r["outlet"] for r in done})
                 _bulk_insert(conn, ek, rows)
+                _bulk_insert(conn, S.actor_keys, actor_key_rows(done, rows))
                 n += len(rows)
         if buf:
             rows = event_key_rows(buf, {r["article_id"]: r["outlet"] for r in buf})
             _bulk_insert(conn, ek, rows)
+            _bulk_insert(conn, S.actor_keys, actor_key_rows(buf, rows))
             n += len(rows)
         self._rebuild_dyad_days(conn)
         return n
@@ -634,7 +653,7 @@ def _prepare(store: Store) -> None:
 
 
 def _migrate(store: Store, conn: Connection, version: int) -> None:
-    """Upgrade a store written by an older marsad (tables were already created by create_all)."""
+    """Upgrade a store written by an older marsad (new tables were made by create_all)."""
     if version < 2:
         # v2: the deduplicated event view (event_keys) and new indexes on events
         for name in ("ix_events_target_day", "ix_events_day", "ix_events_type_day"):
@@ -642,7 +661,6 @@ def _migrate(store: Store, conn: Connection, version: int) -> None:
         for t in S.metadata.sorted_tables:
             for idx in t.indexes:
                 idx.create(conn, checkfirst=True)
-        store._rebuild_event_keys(conn)
     if version < 3:
         # v3: wider covering indexes on event_keys, an index for article counts by status
         for name in ("ix_event_keys_dyad", "ix_event_keys_target", "ix_event_keys_day"):
@@ -650,12 +668,19 @@ def _migrate(store: Store, conn: Connection, version: int) -> None:
         for t in (S.event_keys, S.articles):
             for idx in t.indexes:
                 idx.create(conn, checkfirst=True)
-    if 2 <= version < 4:
-        store._rebuild_dyad_days(conn)  # v4: the timeline rollup (table made by create_all)
-    if 2 <= version < 5:
+    if version < 5:
         # v5: index changes for stats and period dyads
         for name in ("ix_event_keys_type_day", "ix_dyad_days_day"):
             conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
         for t in (S.event_keys, S.dyad_days):
             for idx in t.indexes:
                 idx.create(conn, checkfirst=True)
+    if version < 6:
+        # v6: quote indexes by speaker and day
+        for name in ("ix_quotes_speaker", "ix_quotes_speaker_country"):
+            conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+        for idx in S.quotes.indexes:
+            idx.create(conn, checkfirst=True)
+    # v2 event_keys, v4 the timeline rollup (dyad_days), v6 per-actor event keys (actor_keys):
+    # all derived from the mentions in one pass
+    store._rebuild_event_keys(conn)

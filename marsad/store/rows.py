@@ -378,7 +378,8 @@ def analysis_from_rows(
 # -- the deduplicated event view ------------------------------------------------------------
 #: Columns of an event mention that the event_keys row is computed from.
 KEY_SOURCE_COLUMNS = ("cluster_id", "sig", "article_id", "idx", "type", "mode", "cameo", "goldstein",
-                      "quad_class", "date", "day", "source_country_key", "target_country_key")
+                      "quad_class", "date", "day", "source_country_key", "target_country_key",
+                      "source_id", "source_name", "source_country", "target_id", "target_name", "target_country")
 
 
 def event_key_rows(mentions: Iterable[Mapping[str, Any]], outlet: Mapping[str, str | None]) -> list[dict[str, Any]]:
@@ -439,3 +440,33 @@ def dyad_day_deltas(added: Iterable[Mapping[str, Any]], removed: Iterable[Mappin
                     "week": week, "month": month, "n_events": c[0], "n_mentions": c[1], "goldstein_sum": c[2],
                     "goldstein_n": c[3], "q1": c[4], "q2": c[5], "q3": c[6], "q4": c[7]})
     return out
+
+
+def actor_key_rows(mentions: Iterable[Mapping[str, Any]], keys: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """``actor_keys`` rows: one per (actor, event key) among ``mentions``, given the keys'
+    ``event_keys`` rows (for the counted day and month)."""
+    key_day = {(k["cluster_id"], k["sig"]): (k["day"], k["month"]) for k in keys}
+    acc: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for m in sorted(mentions, key=lambda m: (m["article_id"], m["idx"])):
+        ck = (m["cluster_id"], m["sig"])
+        for role, other in (("source", "target"), ("target", "source")):
+            aid = m[f"{role}_id"]
+            if not aid:
+                continue
+            row = acc.get((aid, *ck))
+            if row is None:
+                day, month = key_day.get(ck, (None, None))
+                acc[(aid, *ck)] = {
+                    "actor_id": aid, "cluster_id": ck[0], "sig": ck[1], "role": role, "type": m["type"],
+                    "mode": m["mode"], "quad_class": m["quad_class"], "day": day, "month": month,
+                    "source_country_key": m["source_country_key"], "target_country_key": m["target_country_key"],
+                    "counterpart_id": m[f"{other}_id"], "counterpart_name": m[f"{other}_name"],
+                    "counterpart_country": m[f"{other}_country"], "n_mentions": 1,
+                    "rep_article_id": m["article_id"], "rep_idx": m["idx"],
+                }
+            else:
+                if row["role"] != role:
+                    row["role"] = "both"
+                if (row["rep_article_id"], row["rep_idx"]) != (m["article_id"], m["idx"]):
+                    row["n_mentions"] += 1
+    return list(acc.values())

@@ -29,7 +29,7 @@ from sqlalchemy.engine import Connection
 
 #: Bumped whenever a table or column changes; a database from a newer version is refused,
 #: an older one is upgraded when opened for writing (see database._migrate).
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 metadata = MetaData()
 
@@ -149,8 +149,9 @@ quotes = Table(
     *_ref_columns("speaker"),
     *_ref_columns("via"),
 )
-Index("ix_quotes_speaker", quotes.c.speaker_id)
-Index("ix_quotes_speaker_country", quotes.c.speaker_country)
+# by speaker, newest first: a speaker's latest quotes are read off the index
+Index("ix_quotes_speaker_day", quotes.c.speaker_id, quotes.c.day)
+Index("ix_quotes_speaker_country_day", quotes.c.speaker_country, quotes.c.day)
 Index("ix_quotes_cluster_sig", quotes.c.cluster_id, quotes.c.sig)
 
 events = Table(
@@ -226,6 +227,36 @@ Index("ix_event_keys_target", _ek.target_country_key, _ek.source_country_key, *_
 Index("ix_event_keys_day", _ek.day, _ek.source_country_key, _ek.target_country_key, _ek.mode, _ek.type,
       _ek.goldstein, _ek.quad_class)
 Index("ix_event_keys_type_mode", _ek.type, _ek.mode, _ek.day)  # also: counts per type and mode
+
+# One row per (actor, event key) the actor takes part in: an actor page (events newest
+# first, events per month, who they met) reads this instead of grouping the actor's mentions,
+# which for a state runs to six figures at 1M events.  ``rep_*`` is the actor's own first
+# mention of the event; ``counterpart_*`` the other side of it.
+actor_keys = Table(
+    "actor_keys", metadata,
+    Column("actor_id", String(80), primary_key=True),
+    Column("cluster_id", String(64), primary_key=True),
+    Column("sig", String(32), primary_key=True),
+    Column("role", String(8), nullable=False),  # source | target | both
+    Column("type", String(16), nullable=False),
+    Column("mode", String(16), nullable=False),
+    Column("quad_class", Integer),
+    Column("day", String(10)),
+    Column("month", String(7)),
+    Column("source_country_key", String(32), nullable=False),
+    Column("target_country_key", String(32), nullable=False),
+    Column("counterpart_id", String(80)),
+    Column("counterpart_name", Text),
+    Column("counterpart_country", String(32)),
+    Column("n_mentions", Integer, nullable=False),  # the actor's mentions of the event
+    Column("rep_article_id", String(64), nullable=False),
+    Column("rep_idx", Integer, nullable=False),
+)
+Index("ix_actor_keys_day", actor_keys.c.actor_id, actor_keys.c.day)
+Index("ix_actor_keys_month", actor_keys.c.actor_id, actor_keys.c.month, actor_keys.c.role,
+      actor_keys.c.quad_class)  # covering: the actor's events per month
+Index("ix_actor_keys_type", actor_keys.c.actor_id, actor_keys.c.type, actor_keys.c.counterpart_id)
+Index("ix_actor_keys_cluster", actor_keys.c.cluster_id)
 
 # The timeline rollup: distinct events per (source country, target country, day, mode), with
 # their mentions, Goldstein sum and quad-class counts.  Kept in step with event_keys by
