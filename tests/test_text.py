@@ -60,3 +60,10 @@ def test_clean_removes_artifacts_and_keeps_offsets(ar):
 def test_clean_keeps_sentences_that_merely_mention_artifact_words(ar):
     raw = "قال إنه سيشارك في المؤتمر على فيسبوك غدا.\nاقرأ"
     assert clean_text(raw, ar).text == raw
+
+
+def test_suffix_variants_restore_ta_marbuta():
+    from marsad.lang.ar.clitics import suffix_variants
+
+    assert "زياره" in suffix_variants(normalize_key("زيارته"))
+    assert "اتهمت" in suffix_variants(normalize_key("اتهمتها"))

@@ -56,12 +56,18 @@ def prefix_variants(key: str, article: bool = False) -> tuple[tuple[int, str], .
 
 @lru_cache(maxsize=200_000)
 def suffix_variants(key: str) -> tuple[str, ...]:
-    """Candidate stems after removing one pronoun suffix (اتهمتها → اتهمت)."""
+    """Candidate stems after removing one pronoun suffix (اتهمتها → اتهمت).
+
+    A feminine noun's ة is written ت before a suffix (زيارته, تغريدتها): the folded ة (ه)
+    form is offered too (زيارته → زيارت, زياره).
+    """
     out = [key]
     for s in ENCLITICS:
         if key.endswith(s) and len(key) - len(s) >= MIN_STEM + 1:
-            out.append(key[: -len(s)])
-    # ه that was a ة before folding: both forms already equal after folding.
+            stem = key[: -len(s)]
+            out.append(stem)
+            if stem.endswith("ت"):
+                out.append(stem[:-1] + "ه")
     return tuple(dict.fromkeys(out))
 
 
