@@ -66,13 +66,17 @@ def spark_analyze(inputs: tuple[str, ...], out: str, master: str, confs: tuple[s
             raise CLIError(f"--conf {c!r}: want KEY=VALUE", EXIT_USAGE)
         conf.append((k.strip(), v.strip()))
     opts = job.JobOptions(list(inputs), out, tuple(actors), all_languages, partitions, overwrite, keep_work)
-    spark = job.build_session(master, conf)
+    from pyspark.sql import SparkSession
+
+    running = SparkSession.getActiveSession()  # e.g. a notebook's or a test's: reuse it, leave it running
+    spark = running or job.build_session(master, conf)
     try:
         s = job.run(spark, opts, progress=lambda m: err(m))
     except job.JobError as exc:
-        raise CLIError(str(exc), EXIT_USAGE if "--overwrite" in str(exc) else 3) from None
+        raise CLIError(str(exc), exc.code) from None
     finally:
-        spark.stop()
+        if running is None:
+            spark.stop()
     _rows([("read", s.read), ("new", s.new),
            ("  duplicates", f"{s.duplicates} ({s.exact_duplicates} exact, {s.near_duplicates} near)"),
            ("  not Arabic", f"{s.not_arabic} (stored, not analysed)"),

@@ -51,6 +51,10 @@ ARTICLES_PER_TASK = 400
 class JobError(Exception):
     """The job cannot run (bad options, output exists, nothing readable): one line for the user."""
 
+    def __init__(self, message: str, code: int = 3) -> None:
+        super().__init__(message)
+        self.code = code  # the CLI's exit code: 2 usage, 3 input
+
 
 @dataclass
 class JobOptions:
@@ -307,7 +311,7 @@ def run(spark: SparkSession, opts: JobOptions, progress: Callable[[str], None] |
     work = f"{out}/_work"
     if fs.exists(out) and not fs.is_empty_dir(out):
         if not opts.overwrite:
-            raise JobError(f"{_display(fs.qualified(out))} exists; pass --overwrite to replace it")
+            raise JobError(f"{_display(fs.qualified(out))} exists; pass --overwrite to replace it", 2)
         fs.delete(out)
     if not opts.inputs:
         raise JobError("no inputs")
@@ -646,7 +650,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         s = run(spark, opts, progress=lambda m: print(f"marsad: {m}", file=sys.stderr))
     except JobError as exc:
         print(f"marsad: {exc}", file=sys.stderr)
-        return 3
+        return exc.code
     finally:
         spark.stop()
     print(json.dumps(s.to_dict(), ensure_ascii=False))

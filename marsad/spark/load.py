@@ -31,8 +31,7 @@ from sqlalchemy.engine import Connection
 
 from marsad.spark import tables as TB
 from marsad.store import schema as S
-from marsad.store.database import _add_dyad_days
-from marsad.store.rows import dyad_day_deltas, fulltext_body, now_iso
+from marsad.store.rows import fulltext_body, now_iso
 
 _CHUNK = 500  # ids per IN (...) list
 _ROWS = 5000  # rows per executemany
@@ -72,9 +71,9 @@ def _open(directory: str) -> tuple[pafs.FileSystem, str]:
     return pafs.LocalFileSystem(), os.path.abspath(path)
 
 
-#: Store tables that loading fills besides the output's tables: kept in step by the store's
-#: own functions (full text, timeline rollup) or written by the store itself.
-_DERIVED = {S.SQLITE_FTS_TABLE, "dyad_days", "schema_version"}
+#: Store tables that loading fills besides the output's base tables: the full-text index, and
+#: the views the store derives from events and keeps in step itself (``_refresh_event_keys``).
+_DERIVED = {S.SQLITE_FTS_TABLE, "schema_version", "event_keys", "dyad_days", "actor_keys"}
 
 
 def check_store_tables() -> None:
@@ -250,28 +249,33 @@ def load(directory: str, store: Any, progress: Callable[[str], None] | None = No
             s.articles += len(arts)
         say(f"bucket {n}/{len(buckets)}: {s.articles} articles loaded")
 
-    # 4. clusters and the deduplicated event view
+    # 4. clusters, and the store's views derived from events (event_keys, the timeline rollup,
+    # per-actor keys...): recomputed by the store's own refresh, so a load can never disagree
+    # with what ingest would have written, whatever views the store keeps
+    done = 0
+
+    def clusters_batch(rows: list[dict[str, Any]], shared: list[str]) -> None:
+        nonlocal done
+        with store.transaction() as conn:
+            for c in _chunks([r["id"] for r in rows]):
+                conn.execute(delete(S.clusters).where(S.clusters.c.id.in_(c)))
+            s.clusters += _insert(conn, "clusters", TB.store_columns("clusters"), rows)
+            if shared:  # clusters shared with articles stored before: recomputed from the store
+                store._refresh_clusters(conn, shared)
+                s.clusters += len(shared)
+            store._refresh_event_keys(conn, [(r["id"], "") for r in rows] + [(c, "") for c in shared])
+        done += len(rows) + len(shared)
+        say(f"clusters: {done} done")
+
+    batch = []
+    for r in tables.rows("clusters"):
+        if r["id"] not in touched and r["id"] not in remap:
+            batch.append(r)
+            if len(batch) >= 20_000:
+                clusters_batch(batch, [])
+                batch = []
+    clusters_batch(batch, sorted(touched))
     with store.transaction() as conn:
-        # clusters made by this output alone: its rows (replacing those of an earlier attempt)
-        own = [r for r in tables.rows("clusters") if r["id"] not in touched and r["id"] not in remap]
-        ek = S.event_keys
-        before: list[Any] = []
-        for chunk in _chunks([r["id"] for r in own]):
-            conn.execute(delete(S.clusters).where(S.clusters.c.id.in_(chunk)))
-            if stored:
-                before.extend(conn.execute(select(ek).where(ek.c.cluster_id.in_(chunk))).mappings().all())
-                conn.execute(delete(ek).where(ek.c.cluster_id.in_(chunk)))
-        s.clusters = _insert(conn, "clusters", TB.store_columns("clusters"), own)
-        keep = {r["id"] for r in own}
-        keys = [r for r in tables.rows("event_keys") if r["cluster_id"] in keep]
-        _insert(conn, "event_keys", TB.store_columns("event_keys"), keys)
-        # the timeline rollup follows event_keys (the store's own delta function and upsert)
-        _add_dyad_days(conn, dyad_day_deltas(keys, before))
-        if touched:  # clusters shared with articles stored before: recomputed from the store
-            ids = sorted(touched)
-            store._refresh_clusters(conn, ids)
-            store._refresh_event_keys(conn, [(c, "") for c in ids])
-            s.clusters += len(ids)
         # 5. the Spark run's bad items, once
         errs = list(tables.rows("errors"))
         seen = {(r.source, r.item, r.reason) for r in conn.execute(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import bz2
 import dataclasses
-import gzip
 import io
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -102,22 +101,56 @@ def file_items(f: InputFile, data: bytes) -> Iterator[Any]:
 
 
 def compressed_jsonl_items(data: bytes, where: str, codec: str | None) -> Iterator[Any]:
-    """A .jsonl.gz / .jsonl.bz2 file, line by line; a damaged stream ends with an error item."""
+    """A .jsonl.gz / .jsonl.bz2 file, line by line; a damaged stream ends with an error item
+    after every line that could be recovered before the damage."""
     from marsad.sources.records import jsonl_items
 
-    fh: Any = gzip.GzipFile(fileobj=io.BytesIO(data)) if codec == "gzip" else bz2.BZ2File(io.BytesIO(data))
     n = 0
+    damage: list[str] = []
 
     def lines() -> Iterator[bytes]:
         nonlocal n
-        for raw in fh:
+        for raw in _decompressed_lines(data, codec or "gzip", damage):
             n += 1
             yield raw
 
+    yield from jsonl_items(lines(), where)
+    if damage:
+        yield _error(f"{where}:{n + 1}", f"damaged {codec} stream after line {n}: {damage[0]}")
+
+
+def _decompressed_lines(data: bytes, codec: str, damage: list[str]) -> Iterator[bytes]:
+    """Lines of a gzip (multi-member too) or bz2 stream, decoded as far as it is intact.
+
+    Decoded chunk by chunk, so a cut or corrupt file still gives every line before the damage
+    (gzip.GzipFile's buffered reader raises before handing them out); the reason goes to ``damage``.
+    """
+    def new() -> Any:
+        return zlib.decompressobj(wbits=31) if codec == "gzip" else bz2.BZ2Decompressor()
+
+    dec, fed, pending, step = new(), False, b"", 1 << 16
     try:
-        yield from jsonl_items(lines(), where)
-    except (OSError, EOFError, zlib.error, ValueError) as exc:
-        yield _error(f"{where}:{n + 1}", f"damaged {codec} stream after line {n}: {exc}")
+        for off in range(0, len(data), step):
+            chunk = data[off:off + step]
+            while chunk:
+                pending += dec.decompress(chunk)
+                fed = True
+                *done, pending = pending.split(b"\n")
+                for ln in done:
+                    yield ln + b"\n"
+                if dec.eof:  # the member ended: the rest is the next member (or padding)
+                    chunk = dec.unused_data
+                    dec, fed = new(), False
+                    if not chunk.strip(b"\0"):
+                        chunk = b""
+                else:
+                    chunk = b""
+        if fed:
+            damage.append("the file ends inside a compressed stream (truncated)")
+    except (zlib.error, OSError, EOFError, ValueError) as exc:
+        damage.append(str(exc) or type(exc).__name__)
+    if pending and not damage:  # a cut line is part of the damage, not a record
+        yield pending
 
 
 def parquet_items(data: bytes, where: str) -> Iterator[Any]:
