@@ -38,7 +38,9 @@ META_FILE = "ner-ar.json"
 # Bumped whenever the features change: a model trained with other features is refused.
 FEATURES_VERSION = 1
 OFFSETS = (-2, -1, 1, 2)
-_MAX_TYPES = 100_000  # emission cache size (token types); cleared when full
+# Token types whose emission vectors are cached (5 × labels floats each, ~18 MB in all);
+# the cache is cleared when full, and the frequent words come back within a few articles.
+_MAX_TYPES = 50_000
 
 
 # --------------------------------------------------------------------------- CoNLL input
@@ -54,6 +56,7 @@ class ConllSentence:
     gold: list[str]
     pred: list[str] | None
     line: int  # line number of the first token
+    doc: int = 0  # document number (a -DOCSTART- line starts the next one)
 
 
 _TAG_RE = re.compile(r"^(?:O|[BIES]-\S+)$")
@@ -86,19 +89,25 @@ def parse_conll(lines: Iterable[str], name: str = "<input>",
     pred: list[str] = []
     ncols = 0
     first = 0
+    doc = 0
 
     def flush() -> None:
         nonlocal words, gold, pred
         if words:
-            out.append(ConllSentence(words, gold, pred if ncols == 3 else None, first))
+            out.append(ConllSentence(words, gold, pred if ncols == 3 else None, first, doc))
         words, gold, pred = [], [], []
 
     for lineno, raw in enumerate(lines, 1):
         if "\x00" in raw:
             raise ConllError(f"{name}:{lineno}: binary data (NUL byte)")
         parts = raw.split()
-        if not parts or parts[0] == "-DOCSTART-":
+        if not parts:
             flush()
+            continue
+        if parts[0] == "-DOCSTART-":
+            flush()
+            if out:
+                doc += 1
             continue
         if len(parts) not in (2, 3):
             raise ConllError(f"{name}:{lineno}: expected 'TOKEN TAG' or 'TOKEN GOLD PRED', "
@@ -121,6 +130,20 @@ def parse_conll(lines: Iterable[str], name: str = "<input>",
     flush()
     if not out:
         raise ConllError(f"{name}: no tokens")
+    return out
+
+
+def documents(sents: Sequence[ConllSentence], size: int = 50) -> list[list[ConllSentence]]:
+    """Sentences grouped into the documents the tagger sees at once (its ``dl=`` features
+    look across a document): a -DOCSTART- line starts one, and so does every ``size``-th
+    sentence, since corpora such as ANERcorp have no document marks."""
+    out: list[list[ConllSentence]] = []
+    prev = None
+    for s in sents:
+        if not out or s.doc != prev or len(out[-1]) >= size:
+            out.append([])
+        out[-1].append(s)
+        prev = s.doc
     return out
 
 
@@ -271,6 +294,7 @@ class Featurizer:
     alias_tokens: dict[str, tuple[str, ...]]  # key → gazetteer types of aliases containing it
     gazetteer: PhraseMatcher[str] | None = None  # every alias → PER/ORG/GPE/LOC/CAP/ADJ/OFF
     _cache: dict[str, tuple[list[str], ...]] = field(default_factory=dict, repr=False)
+    _stems: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, lang: Language | None = None, kb: Any = None) -> Featurizer:
@@ -366,44 +390,63 @@ class Featurizer:
         return out
 
     # -- per token in its document --------------------------------------------------------
-    def document(self, keys: Sequence[str], labels: Sequence[str]) -> dict[int, str]:
+    def document(self, keys: Sequence[str], labels: Sequence[str],
+                 positions: dict[str, list[int]] | None = None) -> dict[int, str]:
         """``dl=TYPE`` for tokens whose name (clitics aside) the first pass tagged elsewhere.
 
-        ``keys`` and ``labels`` are the document's token keys and first-pass BIO labels.
+        ``keys`` and ``labels`` are the document's token keys and first-pass BIO labels;
+        ``positions`` (token indexes by key, as ``Doc.key_positions``) saves rebuilding it.
         TYPE is the most frequent type among the *other* occurrences, so a name the model
-        recognised once after a title (العالم أينشتاين) is recognised everywhere.
+        recognised once after a title (العالم أينشتاين) is recognised everywhere.  Words of
+        fewer than three letters and function words (ner_cues.yaml) get none.
         """
-        pv = self.lang.prefix_variants
+        stems_of = self._stems_of
         counts: dict[str, dict[str, int]] = {}
         for k, lab in zip(keys, labels, strict=True):
             if lab != "O":
                 typ = lab[2:]
-                for _, st in pv(k, False):
+                for st in stems_of(k):
                     c = counts.setdefault(st, {})
                     c[typ] = c.get(typ, 0) + 1
         out: dict[int, str] = {}
         if not counts:
             return out
-        for i, k in enumerate(keys):
-            stems = pv(k, False)
-            tot: dict[str, int] | None = None
-            for _, st in stems:
+        skip = self.cues.get("function", frozenset())
+        if positions is None:
+            positions = {}
+            for i, k in enumerate(keys):
+                positions.setdefault(k, []).append(i)
+        for k, pos in positions.items():
+            if len(k) < 3 or k in skip:
+                continue
+            stems = stems_of(k)
+            tot: dict[str, int] = {}
+            for st in stems:
                 c = counts.get(st)
                 if c is not None:
-                    if tot is None:
-                        tot = dict(c)
-                    else:
-                        for t, v in c.items():
-                            tot[t] = tot.get(t, 0) + v
-            if tot is None:
+                    for t, v in c.items():
+                        tot[t] = tot.get(t, 0) + v
+            if not tot:
                 continue
-            own = labels[i]
-            if own != "O":
-                tot[own[2:]] -= len(stems)
-            best = max(tot.items(), key=lambda tv: (tv[1], -_TYPE_ORDER.get(tv[0], 9)))
-            if best[1] > 0:
-                out[i] = "dl=" + best[0]
+            for i in pos:
+                own = labels[i]
+                mine = tot
+                if own != "O":  # its own label counted once per stem
+                    mine = dict(tot)
+                    mine[own[2:]] -= len(stems)
+                best = max(mine.items(), key=lambda tv: (tv[1], -_TYPE_ORDER.get(tv[0], 9)))
+                if best[1] > 0:
+                    out[i] = "dl=" + best[0]
         return out
+
+    def _stems_of(self, key: str) -> tuple[str, ...]:
+        """The key and its clitic-free forms (names keep their article)."""
+        st = self._stems.get(key)
+        if st is None:
+            if len(self._stems) > _MAX_TYPES:
+                self._stems.clear()
+            st = self._stems[key] = tuple(s for _, s in self.lang.prefix_variants(key, False))
+        return st
 
 
 _TYPE_ORDER = {t: i for i, t in enumerate(TYPES)}
@@ -458,6 +501,31 @@ def alias_token_index(kb: Any, lang: Language) -> dict[str, tuple[str, ...]]:
     return {k: tuple(sorted(v)) for k, v in idx.items()}
 
 
+def alias_first_tokens(kb: Any, lang: Language) -> set[str]:
+    """The first token key of every dictionary alias (the words names start with)."""
+    from marsad.matcher import phrase_keys
+
+    out: set[str] = set()
+    for e in kb.entries.values():
+        for alias in (*e.ar, *e.ambiguous, *e.capitals):
+            keys = phrase_keys(alias, lang)
+            if keys and len(keys[0]) > 1:
+                out.add(keys[0])
+    return out
+
+
+_CLITIC_ARTICLE_RE = re.compile(r"^(?:و|ف|ب|ك|ل|وب|ول|فب|فل|وك|فك)ال.|^(?:و|ف)?لل.")
+
+
+def name_words(keys: Iterable[str], lang: Language) -> frozenset[str]:
+    """Name words without their clitics: a key whose clitic-free form is itself in ``keys``
+    is clitic + name (وبوش → بوش), and proclitic + article is never a name's start."""
+    ks = set(keys)
+    drop = {k for k in ks if any(s in ks for _, s in lang.prefix_variants(k, False)[1:])}
+    drop |= {k for k in ks if _CLITIC_ARTICLE_RE.match(k)}
+    return frozenset(ks - drop)
+
+
 def kb_size(kb: Any) -> dict[str, int]:
     """How big the dictionary is (recorded with the model, since features depend on it)."""
     if kb is None:
@@ -485,7 +553,7 @@ def words_doc(sentences: Sequence[Sequence[str]], lang: Language) -> tuple[Doc, 
         sent_spans.append((s0, max(s0, pos - 1)))
     # words joined by spaces, sentences by newlines
     chars = list(" ".join(parts))
-    for (a, b), words in zip(sent_spans, sentences, strict=True):
+    for (_, b), words in zip(sent_spans, sentences, strict=True):
         if words and b < len(chars):
             chars[b] = "\n"
     text = "".join(chars)
@@ -595,9 +663,10 @@ class NerModel:
         self._eos = self._vec(["EOS"])
         self._dl = {t: self._vec(["dl=" + t]) for t in TYPES}
         self._reset_cache()
-        self.known_starts: frozenset[str] = frozenset(self.meta.get("entity_keys", ()))
+        starts = set(self.meta.get("entity_keys", ()))
         if kb is not None:
-            self.known_starts |= frozenset(self.featurizer.alias_tokens)
+            starts |= alias_first_tokens(kb, self.lang)
+        self.known_starts = name_words(starts, self.lang)
 
     def _vec(self, attrs: Sequence[str]) -> np.ndarray:
         get = self._attr.get
@@ -656,14 +725,18 @@ class NerModel:
             e[hi - 1] += self._eos
         if gaz:
             get_attr = self._attr.get
-            w = self._w
+            js: list[int] = []
+            rs: list[int] = []
             for i, tags in gaz.items():
                 for j, prefix in ((i, "gz="), (i - 1, "+1gz="), (i + 1, "-1gz=")):
                     if 0 <= j < n and sl[j] <= i < sh[j]:
                         for t in tags:
                             r = get_attr(prefix + t)
                             if r is not None:
-                                e[j] += w[r]
+                                js.append(j)
+                                rs.append(r)
+            if js:
+                np.add.at(e, js, self._w[rs])
         return e
 
     def decode(self, e: np.ndarray, bounds: Sequence[tuple[int, int]]) -> np.ndarray:
@@ -717,7 +790,7 @@ class NerModel:
         y = self.decode(e, bounds)
         lab = self.labels
         labels = [lab[k] for k in y.tolist()]
-        dl = self.featurizer.document([t.key for t in doc.tokens], labels)
+        dl = self.featurizer.document([t.key for t in doc.tokens], labels, doc.key_positions)
         if not dl:
             return y
         touched = set()
@@ -805,16 +878,26 @@ class NerModel:
     def _clitic_chars(self, tok: Token) -> int:
         """How many characters of ``tok`` are a clitic in front of the name (0 if none).
 
-        A name's first letter can look like a clitic (بوش, لبنان, وليد), so a prefix is
-        stripped only when the rest is a known name word and the whole is not, or when an
-        article follows (بالصين → الصين, للأمم → لأمم as the dictionary matcher does).
+        A name's first letter can look like a clitic (بوش, لبنان, وليد, كريم), so a prefix is
+        stripped only when an article follows (بالصين → الصين, للأمم → لأمم as the dictionary
+        matcher does), or when the rest is a known name word and the whole is not: و/ف before
+        any such name (وبوتين), ب/ل only before names of four letters or more (لروسيا, not
+        بسام → سام), and ك (rare before names) never.
         """
         k = tok.key
-        if k in self.known_starts:
+        known = self.known_starts
+        if k in known:
             return 0
         n = 0
         for cand, stem in self.lang.prefix_variants(k, False)[1:]:
-            if stem in self.known_starts or (stem.startswith("ال") and len(stem) > 3):
+            pre = k[:cand]
+            if stem.startswith("ال") and len(stem) > 3:
+                ok = True
+            elif stem not in known or "ك" in pre:
+                ok = False
+            else:
+                ok = pre in ("و", "ف") or len(stem) >= 4
+            if ok:
                 n = max(n, cand)
         if not n:
             return 0

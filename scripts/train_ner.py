@@ -6,14 +6,19 @@ usage:
       --out marsad/models/ner-ar.crfsuite [--aqmar ../shared/data/aqmar] [--dev-only]
 
 What it does, reproducibly (fixed seed, fixed hyper-parameters below):
-1. reads the ANERcorp (CAMeL Lab) train split and holds out 10% of it for development:
-   blocks of 50 consecutive sentences, chosen with the seed, so that held-out sentences do
-   not sit next to their training neighbours from the same story;
-2. trains on the other 90% and scores the held-out slice and AQMAR (tags mapped PER→PERS,
-   MIS*→MISC), with the same fast tagger the pipeline uses;
-3. trains the shipped model on the whole train split and writes it with ``<out>.json``:
-   hyper-parameters, seed, the size of the actor dictionary whose gazetteer features it
-   was trained with, the development scores, and the name words used to split clitics.
+1. reads the ANERcorp (CAMeL Lab) train split and cuts it into documents of 50 consecutive
+   sentences (the corpus has no document marks); 10% of these documents, chosen with the
+   seed, are held out for development, so held-out sentences do not sit next to their
+   training neighbours from the same story;
+2. trains the two-pass model on the other 90%: the document features (``dl=TYPE``: how the
+   first pass labelled the same name elsewhere in the document) of the training data come
+   from 5 jackknifed models, each tagging the documents it was not trained on;
+3. scores the held-out documents and AQMAR (each article one document; tags mapped
+   PER→PERS, MIS*→MISC) with the same fast tagger the pipeline uses;
+4. trains the shipped model the same way on the whole train split and writes it with
+   ``<out>.json``: hyper-parameters, seed, the size of the actor dictionary whose gazetteer
+   features it was trained with, the development scores, and the name words used to split
+   clitics off entity starts.
 
 The gazetteer features come from the actor dictionary (marsad.kb.default_kb()), so retrain
 whenever the dictionary changes much (make ner-model).
@@ -45,6 +50,7 @@ from marsad.ner import (  # noqa: E402
     NerModel,
     entities,
     kb_size,
+    name_words,
     read_conll,
     score,
     word_tags_to_tokens,
@@ -197,10 +203,7 @@ def entity_keys(sents: list[ConllSentence], lang) -> list[str]:
                 k = lang.normalize_key(w)
                 if len(k) > 1:
                     keys.add(k)
-    # a word whose clitic-free form is itself a name word is clitic + name (وبوش → بوش)
-    drop = {k for k in keys if any(s in keys for _, s in lang.prefix_variants(k, False)[1:])}
-    drop |= {k for k in keys if re.match(r"^(و|ف|ب|ك|ل|وب|ول|فب|فل)ال.", k)}
-    return sorted(keys - drop)
+    return sorted(name_words(keys, lang))
 
 
 def main() -> None:
