@@ -209,6 +209,11 @@ def query_suite(store: Store, repeat: int, synthetic: bool) -> dict[str, Any]:
         f"events {a}>{b} --mentions limit 50": lambda: Q.events(store, source=a, target=b, mentions=True),
         "events one month, any dyad, limit 50": lambda: Q.events(store, since="2023-06", until="2023-06"),
         "quotes --speaker (country) limit 50": lambda: Q.quotes(store, speaker=a, limit=50),
+        f"quotes --speaker {a} --about {b}": lambda: Q.quotes(store, speaker=a, about=b),
+        f"quotes --about {b} (much-named actor)": lambda: Q.quotes(store, about=b),
+        f"events --actor {b} limit 50": lambda: Q.events(store, actor=b),
+        f"actor page {b} (events, meetings, months, quotes by/about)": lambda: Q.actor(store, b),
+        f"actor page {mid['a']}": lambda: Q.actor(store, mid["a"]),
         "top_dyads one month": lambda: Q.top_dyads(store, since="2023-06", until="2023-06"),
         "top_actors one month": lambda: Q.top_actors(store, since="2023-06", until="2023-06"),
     }

@@ -274,3 +274,14 @@ def test_key_map_agrees_with_key_with_offsets() -> None:
         key2, to_text = key_map(t)
         assert key2 == key
         assert [to_text(i) for i in range(len(key))] == idx
+
+
+def test_quotes_about_both_plans_agree(loaded: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Quotes about a much-named actor are read newest first; the result is the same."""
+    cases = [{"about": "PRK"}, {"about": "RUS"}, {"about": "North Korea"}, {"about": "PRK", "speaker": "RUS"},
+             {"about": "PRK", "mentions": True}]
+    by_articles = [Qy.quotes(loaded, **kw) for kw in cases]
+    monkeypatch.setattr(Qy, "_ABOUT_SCAN_MIN", -1)
+    monkeypatch.setattr(Qy, "_ABOUT_SCAN_SHARE", 0.0)
+    assert [Qy.quotes(loaded, **kw) for kw in cases] == by_articles
+    assert by_articles[0]["items"]

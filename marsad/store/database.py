@@ -681,6 +681,11 @@ def _migrate(store: Store, conn: Connection, version: int) -> None:
             conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
         for idx in S.quotes.indexes:
             idx.create(conn, checkfirst=True)
-    # v2 event_keys, v4 the timeline rollup (dyad_days), v6 per-actor event keys (actor_keys):
-    # all derived from the mentions in one pass
-    store._rebuild_event_keys(conn)
+    if version < 7:
+        # v7: quotes by day
+        for idx in S.quotes.indexes:
+            idx.create(conn, checkfirst=True)
+    if version < 6:
+        # v2 event_keys, v4 the timeline rollup (dyad_days), v6 per-actor event keys
+        # (actor_keys): all derived from the mentions in one pass
+        store._rebuild_event_keys(conn)

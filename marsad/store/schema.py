@@ -29,7 +29,7 @@ from sqlalchemy.engine import Connection
 
 #: Bumped whenever a table or column changes; a database from a newer version is refused,
 #: an older one is upgraded when opened for writing (see database._migrate).
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 metadata = MetaData()
 
@@ -152,6 +152,7 @@ quotes = Table(
 # by speaker, newest first: a speaker's latest quotes are read off the index
 Index("ix_quotes_speaker_day", quotes.c.speaker_id, quotes.c.day)
 Index("ix_quotes_speaker_country_day", quotes.c.speaker_country, quotes.c.day)
+Index("ix_quotes_day", quotes.c.day)  # quotes about a much-named actor, newest first
 Index("ix_quotes_cluster_sig", quotes.c.cluster_id, quotes.c.sig)
 
 events = Table(
