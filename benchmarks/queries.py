@@ -302,7 +302,8 @@ def main() -> None:
     args = ap.parse_args()
 
     result: dict[str, Any] = {
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform(),
+                    "load_average_at_start": [round(x, 1) for x in os.getloadavg()]},
         "date": dt.datetime.now().isoformat(timespec="seconds"),
     }
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -345,6 +346,7 @@ def main() -> None:
             result["corpus"] = {"store": args.corpus_db, "counts": store.counts(),
                                 "fts": fts_suite(store, args.repeat, FTS_TERMS),
                                 "queries": query_suite(store, args.repeat, synthetic=False)}
+    result["machine"]["load_average_at_end"] = [round(x, 1) for x in os.getloadavg()]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {args.out}", file=sys.stderr)
