@@ -318,6 +318,7 @@ def main() -> None:
                 print(f"writing SaudiNewsNet (text only) to {sdb}", file=sys.stderr)
                 result["saudinewsnet_text_build"] = saudinewsnet_text_store(args.saudinewsnet, sdb)
                 print(f"  {result['saudinewsnet_text_build']}", file=sys.stderr)
+            open_store(sdb).close()  # upgrades a store cached by an older marsad
             with open_store(sdb, readonly=True) as store:
                 print("FTS on SaudiNewsNet (31k articles):", file=sys.stderr)
                 result["saudinewsnet_fts"] = fts_suite(store, args.repeat, FTS_TERMS)
@@ -337,6 +338,7 @@ def main() -> None:
     result["synthetic_build"] = info
     print(f"  write: {info['articles_per_s']:,} articles/s, {info['events_per_s']:,} events/s, "
           f"store {info['store_mb']} MB", file=sys.stderr)
+    open_store(db).close()  # upgrades a store cached by an older marsad
     with open_store(db, readonly=True) as store:
         print("queries on the synthetic store:", file=sys.stderr)
         result["synthetic_queries"] = query_suite(store, args.repeat, synthetic=True)

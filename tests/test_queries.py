@@ -285,3 +285,8 @@ def test_quotes_about_both_plans_agree(loaded: Store, monkeypatch: pytest.Monkey
     monkeypatch.setattr(Qy, "_ABOUT_SCAN_SHARE", 0.0)
     assert [Qy.quotes(loaded, **kw) for kw in cases] == by_articles
     assert by_articles[0]["items"]
+
+
+def test_top_dyads_whole_store_equals_a_period_covering_it(loaded: Store) -> None:
+    """Whole store (folded in Python) and a covering period (folded in SQL) agree."""
+    assert Qy.top_dyads(loaded) == Qy.top_dyads(loaded, since="2000", until="2100")
