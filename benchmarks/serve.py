@@ -41,6 +41,7 @@ import os
 import platform
 import random
 import resource
+import signal
 import socket
 import statistics
 import subprocess
@@ -182,7 +183,10 @@ class Conn:
         self.reader = self.writer = None
 
 
-async def _load(port: int, urls: list[str], clients: int, seconds: float, seed: int) -> dict[str, Any]:
+async def _load(port: int, urls: list[str], clients: int, seconds: float, seed: int,
+                timeout: float = 60.0) -> dict[str, Any]:
+    """Closed loop: each client sends its next request when the last answer is in; a request
+    not answered within ``timeout`` seconds is an error."""
     results: list[float] = []
     errors: dict[str, int] = {}
     messages: set[str] = set()
@@ -197,8 +201,8 @@ async def _load(port: int, urls: list[str], clients: int, seconds: float, seed: 
             url = rng.choice(urls)
             t0 = time.perf_counter()
             try:
-                status, n = await conn.get(url)
-            except (OSError, ConnectionError, asyncio.IncompleteReadError, ValueError) as exc:
+                status, n = await asyncio.wait_for(conn.get(url), timeout)
+            except (OSError, ConnectionError, asyncio.IncompleteReadError, ValueError, TimeoutError) as exc:
                 errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
                 await conn.close()
                 continue
@@ -314,7 +318,12 @@ def loadavg() -> list[float]:
         return []
 
 
+def _terminate(signum: int, frame: Any) -> None:
+    raise SystemExit(f"stopped by signal {signum}")  # so that the server is stopped too
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminate)
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--db", type=Path, default=None, help="store (default: the synthetic store in benchmarks/.cache/)")
     ap.add_argument("--events", type=int, default=1_000_000)
