@@ -21,6 +21,13 @@ the job:
 
 from __future__ import annotations
 
+if __name__ == "__main__":  # spark-submit marsad/spark/job.py: this folder must not shadow top-level modules
+    import os as _os
+    import sys as _sys
+
+    _here = _os.path.dirname(_os.path.abspath(__file__))
+    _sys.path[:] = [p for p in _sys.path if _os.path.abspath(p or ".") != _here]
+
 import argparse
 import dataclasses
 import json
@@ -341,10 +348,16 @@ def run(spark: SparkSession, opts: JobOptions, progress: Callable[[str], None] |
     n_analyse = to_analyse.count()
     s.analysis_tasks = opts.partitions or max(2 * s.cores, math.ceil(n_analyse / ARTICLES_PER_TASK))
     analyse = partial(W.analyse_items, actor_files=actor_files, force_language=opts.analyse_all_languages,
-                      ingested_at=ingested_at)
+                      ingested_at=ingested_at, expect=W.fingerprint())
     staged = (to_analyse.repartition(s.analysis_tasks, "okey")
               .mapInArrow(analyse, spark_schema(W.STAGED)))
-    staged.write.parquet(f"{work}/staged")
+    try:
+        staged.write.parquet(f"{work}/staged")
+    except Exception as exc:  # an executor without the driver's marsad: say so in one line
+        msg = str(exc)
+        if W.MISMATCH in msg:
+            raise JobError(msg[msg.index(W.MISMATCH):].splitlines()[0]) from None
+        raise
     staged = spark.read.parquet(f"{work}/staged")
     clock.stage("analyse")
 

@@ -232,15 +232,37 @@ def _internal(what: str, exc: BaseException) -> str:
 
 # -- analysis -----------------------------------------------------------------------------
 _READY: dict[str, Any] = {}
+#: Starts the message of a worker whose marsad differs from the driver's (the job reports it).
+MISMATCH = "marsad on this executor differs from the driver's"
 
 
-def _ensure_resources(actor_files: Sequence[str], force_language: bool) -> None:
-    """Load dictionaries and the NER model once per Python worker process."""
+def fingerprint() -> dict[str, Any]:
+    """What must be the same on the driver and every executor for the same results."""
+    import marsad
+
+    try:
+        from marsad.ner import model_path
+
+        model = model_path()
+    except ImportError:
+        model = None
+    return {"marsad": marsad.__version__, "ner_model_bytes": model.stat().st_size if model else None}
+
+
+def _ensure_resources(actor_files: Sequence[str], force_language: bool, expect: dict[str, Any] | None = None) -> None:
+    """Load dictionaries and the NER model once per Python worker process.
+
+    With ``expect`` (the driver's :func:`fingerprint`), refuse to run in an environment that would
+    give other results: another marsad version, or no NER model (a package shipped as a zip).
+    """
     from marsad import ingest
 
     key = (tuple(actor_files), force_language)
     if _READY.get("key") == key:
         return
+    if expect is not None and fingerprint() != expect:
+        raise RuntimeError(f"{MISMATCH}: {fingerprint()} here, {expect} on the driver; ship the driver's "
+                           "environment to the executors (scripts/spark-submit.sh packs it as a venv archive)")
     paths = list(actor_files)
     if paths:
         import os
@@ -253,9 +275,9 @@ def _ensure_resources(actor_files: Sequence[str], force_language: bool) -> None:
 
 
 def analyse_items(batches: Iterable[pa.RecordBatch], actor_files: Sequence[str] = (), force_language: bool = False,
-                  ingested_at: str = "") -> Iterator[pa.RecordBatch]:
+                  ingested_at: str = "", expect: dict[str, Any] | None = None) -> Iterator[pa.RecordBatch]:
     """Item rows → staged rows: the article's store row and its child rows, or the error."""
-    _ensure_resources(actor_files, force_language)
+    _ensure_resources(actor_files, force_language, expect)
     for batch in batches:
         rows = batch.to_pylist()
         for i in range(0, len(rows), ANALYSIS_BATCH):
