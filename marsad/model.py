@@ -149,6 +149,10 @@ class Event:
     trigger: Span
     sentence: tuple[int, int]
     quote_index: int | None = None
+    # For the types the occurrence model covers (PROTEST, ASSAULT): how likely the sentence
+    # reports one taking place, rather than mentioning it in the background, as history, a
+    # threat or a count (marsad/occurrence.py); None for other types.
+    confidence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -159,6 +163,7 @@ class Event:
             "trigger": self.trigger.to_dict(),
             "sentence": {"start": self.sentence[0], "end": self.sentence[1]},
             "quote_index": self.quote_index,
+            "confidence": self.confidence,
         }
 
     @classmethod
@@ -167,7 +172,7 @@ class Event:
             d["type"], d["cameo"], d.get("goldstein"), d.get("quad_class"), d["mode"], d.get("date"),
             ActorRef.from_dict(d.get("source")), ActorRef.from_dict(d.get("target")),
             Span.from_dict(d["trigger"]), (d["sentence"]["start"], d["sentence"]["end"]),
-            d.get("quote_index"),
+            d.get("quote_index"), d.get("confidence"),
         )
 
 

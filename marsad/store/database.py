@@ -654,6 +654,10 @@ def _prepare(store: Store) -> None:
 
 def _migrate(store: Store, conn: Connection, version: int) -> None:
     """Upgrade a store written by an older marsad (new tables were made by create_all)."""
+    if version < 8 and "confidence" not in {c["name"] for c in inspect(conn).get_columns("events")}:
+        # v8: events.confidence (a new nullable column; older rows keep NULL)
+        kind = S.events.c.confidence.type.compile(dialect=conn.dialect)
+        conn.exec_driver_sql(f"ALTER TABLE events ADD COLUMN confidence {kind}")
     if version < 2:
         # v2: the deduplicated event view (event_keys) and new indexes on events
         for name in ("ix_events_target_day", "ix_events_day", "ix_events_type_day"):

@@ -290,7 +290,7 @@ def article_rows(item: StoredArticle, cluster_id: str | None = None, text_hash: 
             "source_country_key": sc or "", "target_country_key": tc or "",
             "trigger_text": e.trigger.text, "trigger_start": e.trigger.start, "trigger_end": e.trigger.end,
             "sentence_start": e.sentence[0], "sentence_end": e.sentence[1], "quote_index": e.quote_index,
-            "is_root": e.sentence[0] < lead_end,
+            "is_root": e.sentence[0] < lead_end, "confidence": e.confidence,
         })
     for i, t in enumerate(a.times):
         out.times.append({"article_id": item.id, "idx": i, "text": t.text, "start": t.start, "end": t.end,
@@ -362,7 +362,7 @@ def analysis_from_rows(
         Event(r["type"], r["cameo"], r["goldstein"], r["quad_class"], r["mode"], r["date"],
               _ref_from(r, "source"), _ref_from(r, "target"),
               Span(r["trigger_text"], r["trigger_start"], r["trigger_end"]),
-              (r["sentence_start"], r["sentence_end"]), r["quote_index"])
+              (r["sentence_start"], r["sentence_end"]), r["quote_index"], r.get("confidence"))
         for r in sorted(event_rows, key=lambda r: r["idx"])
     )
     times = tuple(TimeExpr(r["text"], r["start"], r["end"], r["value"])

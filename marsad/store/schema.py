@@ -29,7 +29,7 @@ from sqlalchemy.engine import Connection
 
 #: Bumped whenever a table or column changes; a database from a newer version is refused,
 #: an older one is upgraded when opened for writing (see database._migrate).
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 metadata = MetaData()
 
@@ -184,6 +184,7 @@ events = Table(
     Column("sentence_end", Integer, nullable=False),
     Column("quote_index", Integer),
     Column("is_root", Boolean, nullable=False),  # in the first paragraph (GDELT's IsRootEvent)
+    Column("confidence", Float),  # v8: Event.confidence (occurrence model, PROTEST/ASSAULT), else NULL
 )
 Index("ix_events_cluster_sig", events.c.cluster_id, events.c.sig)
 Index("ix_events_dyad_day", events.c.source_country_key, events.c.target_country_key, events.c.day)
