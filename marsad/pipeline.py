@@ -46,11 +46,14 @@ def parse_published(value: str | None) -> dt.date | None:
         raise AnalysisError(f"published date {value!r} is not a valid date") from exc
 
 
-def analyze(article: Article, res: Resources | None = None, *, force_language: bool = False) -> Analysis:
+def analyze(article: Article, res: Resources | None = None, *, force_language: bool = False,
+            keep_unknown: bool = False) -> Analysis:
     """Analyse one article.
 
     Non-Arabic articles (by detection, or by ``article.language``) come back with the cleaned
     text and a warning but no extractions, unless ``force_language`` is set.
+    ``keep_unknown`` also keeps events none of whose actors is known (sentence-level
+    detection, as benchmarks/gsr.py measures it).
     """
     res = res or load_resources()
     article = article.with_id()
@@ -76,7 +79,7 @@ def analyze(article: Article, res: Resources | None = None, *, force_language: b
     times = extract_times(doc, published)
     actors = extract_actors(doc, published, res)
     quotes = extract_quotes(doc, actors, res)
-    events = extract_events(doc, actors, quotes, times, published, res)
+    events = extract_events(doc, actors, quotes, times, published, res, keep_unknown=keep_unknown)
     return Analysis(
         **base,
         actors=tuple(actors.actors),
