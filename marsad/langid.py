@@ -12,7 +12,9 @@ from functools import lru_cache
 
 _ARABIC_LETTER = re.compile("[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff]")
 _LETTER = re.compile(r"[^\W\d_]")
-_PERSIAN_RE = re.compile("[پچژگکی]")
+_PERSIAN_RE = re.compile("[پچژگ]")  # letters Arabic does not use
+_PERSIAN_YEH_KAF = re.compile("[یک]")  # Persian yeh/keheh: also typed in Arabic on Persian keyboards
+_ARABIC_ONLY = re.compile("[ةيىؤ]")  # ta marbuta, Arabic yeh, alef maksura, waw-hamza
 _URDU_RE = re.compile("[ٹڈڑںےۓھ]")
 SAMPLE = 6000  # characters looked at: enough to decide, cheap on long articles
 
@@ -32,11 +34,13 @@ def detect(text: str) -> str:
         return "und"
     n = len(_ARABIC_LETTER.findall(sample))
     if n / letters >= 0.5:
-        fa = len(_PERSIAN_RE.findall(sample))
         ur = len(_URDU_RE.findall(sample))
         if ur / n > 0.01 and ur >= 3:
             return "ur"
-        if fa / n > 0.015 and fa >= 3:
+        # Persian: its own letters, or Persian yeh/keheh where Arabic's own letters are rare
+        fa = len(_PERSIAN_RE.findall(sample)) + 0.5 * len(_PERSIAN_YEH_KAF.findall(sample))
+        arabic_only = len(_ARABIC_ONLY.findall(sample))
+        if fa >= 3 and fa / n > 0.01 and fa > arabic_only:
             return "fa"
         return "ar"
     return _other(sample)

@@ -18,7 +18,7 @@ from marsad.text import Doc, Token, tokenize
 
 T = TypeVar("T")
 
-_START_CACHE_MAX = 200_000
+_START_CACHE_MAX = 50_000  # per matcher; a dozen matchers per worker process
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,3 +67,14 @@ def test_suffix_variants_restore_ta_marbuta():
 
     assert "زياره" in suffix_variants(normalize_key("زيارته"))
     assert "اتهمت" in suffix_variants(normalize_key("اتهمتها"))
+
+
+def test_persian_yeh_in_arabic_text_is_still_arabic():
+    from marsad.langid import detect
+
+    assert detect("قال الوزير إلی جانب الرئيس إن العلاقات جيدة مع كوريا الشمالية اليوم") == "ar"
+    assert detect("وزیر امور خارجه ایران گفت که این کشور به مذاکرات ادامه می‌دهد و پیشنهاد کرد") == "fa"
+
+
+def test_share_line_with_telegram_is_an_artifact(ar):
+    assert clean_text("نص الخبر هنا.\nشارك هذا الخبر: فيسبوك تويتر واتساب تيليغرام\n", ar).text == "نص الخبر هنا."
