@@ -678,7 +678,10 @@ def _surnames(doc: Doc, b: _Builder, chosen: list[_Cand], covered: _Coverage) ->
         return out
     # look at each distinct word once (with its clitic variants), then at its positions
     found: list[tuple[int, int, str]] = []
+    ends = tuple(surname)
     for k, positions in doc.key_positions.items():
+        if not k.endswith(ends):  # one C call rules out almost every word
+            continue
         for n, stem in lang.prefix_variants(k, False):
             key = surname.get(stem)
             if key:
