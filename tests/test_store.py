@@ -333,3 +333,22 @@ def test_refresh_actor_keys_matches_rebuild(store: Store) -> None:
         clusters = list(conn.scalars(S.event_keys.select().with_only_columns(S.event_keys.c.cluster_id)))
         store._refresh_actor_keys(conn, clusters)
     assert _actor_keys(store) == want
+
+
+def test_nul_in_text(store: Store) -> None:
+    """A NUL in scraped text is stored (as U+FFFD on PostgreSQL, which cannot hold NUL) with
+    every offset still pointing at the same words."""
+    from store_fixtures import Builder
+
+    b = Builder("nul1")
+    b.say("قال\x00 الوزير إن المحادثات مع روسيا مفيدة.")
+    b.actor("Russia", "GPE", "RUS", ["روسيا"], kb_id="RUS")
+    b.quote("المحادثات مع روسيا مفيدة", "Russia", None)
+    assert store.write_articles([b.stored()]) == 1
+    got = queries.article(store, "nul1")
+    assert got is not None
+    text = got["analysis"]["text"]
+    assert len(text) == len(b.text) and text.replace("\ufffd", "\x00") == b.text
+    for sp in Analysis.from_dict(got["analysis"]).spans():
+        assert text[sp.start:sp.end] == sp.text
+    assert [h["id"] for h in queries.search(store, "المحادثات")["items"]] == ["nul1"]

@@ -173,6 +173,8 @@ class Store:
                     conflicts.append(_conflict(it))
                     continue
                 rows = article_rows(it, cluster_id=old[1] if old else None, text_hash=hashes[id(it)])
+                if self.dialect == "postgresql":
+                    _no_nul(rows)
                 if old is None:
                     new.append(rows)
                 else:
@@ -491,6 +493,18 @@ class Store:
                 conn.exec_driver_sql(sql, [(r.doc_no, fulltext_body(r.title, r.text)) for r in rows])
                 n += len(rows)
         return n
+
+
+def _no_nul(rows: ArticleRows) -> None:
+    """PostgreSQL text cannot hold NUL: write U+FFFD instead (one character for one, so every
+    offset still points at the same text; SQLite keeps the NUL)."""
+    groups: list[list[dict[str, Any]]] = [[rows.article], rows.actors, rows.article_actors, rows.mentions,
+                                          rows.quotes, rows.events, rows.times]
+    for group in groups:
+        for d in group:
+            for k, v in d.items():
+                if type(v) is str and "\x00" in v:
+                    d[k] = v.replace("\x00", "\ufffd")
 
 
 def _bulk_insert(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
