@@ -37,7 +37,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from marsad import cameo
+from marsad import cameo, occurrence
 from marsad.lang.base import Language
 from marsad.matcher import Match, PhraseMatcher, phrase_keys
 from marsad.model import ActorRef, Event, Quote, Span, TimeExpr
@@ -454,34 +454,31 @@ def _cut(g: _Group, trig: _Trig) -> bool:
 # --------------------------------------------------------------------------- main
 
 
-def extract_events(doc: Doc, actors: Any, quotes: list[Quote], times: list[TimeExpr],
-                   published: dt.date | None, res: Any, *, keep_unknown: bool = False,
-                   occurrences_only: bool = False) -> list[Event]:
-    """Every event of ``doc``.
+@dataclass
+class _Item:
+    """One trigger of a sentence with everything the event needs, before dates and pairs."""
 
-    ``keep_unknown``: also return events with neither a known source nor a known target
-    (for sentence-level detection); the pipeline leaves it off.  ``occurrences_only``: only
-    the events a sentence reports as taking place, not background mentions (see
-    ``occurrence`` in modality.yaml) — GDELT's "root event" idea, used for detection.
-    """
-    lex = _lexicon(doc.lang)
-    if not doc.tokens:
-        return []
+    trig: _Trig
+    etype: str
+    code: str
+    srcs: list[_Member]
+    tgts: list[_Member]
+    pairs: list[tuple[_Member | None, _Member | None]] | None
+    mode: str
+    quote: int | None
+    occurs: bool
+
+
+def _sentences(doc: Doc, actors: Any, quotes: list[Quote], lex: _Lexicon, keep_unknown: bool
+               ) -> Iterable[tuple[Sentence, list[Match[str]], list[_Item]]]:
+    """Each sentence with a trigger, its mode/frame cues and its triggers with arguments."""
     trigs = _find_triggers(doc, lex)
     if not trigs:
-        return []
+        return
     by_sent: dict[int, list[_Trig]] = {}
     for t in trigs:
         by_sent.setdefault(doc.tokens[t.m.i].sent, []).append(t)
-    # mode and frame words only matter in sentences that have a trigger
-    cues_by_sent: dict[int, list[Match[str]]] = {}
-    for si in by_sent:
-        if si >= 0:
-            sent = doc.sentences[si]
-            cues_by_sent[si] = lex.cues.find_all(doc, sent.tok_start, sent.tok_end)
-    events: list[Event] = []
     accusations: list[tuple[int, list[_Member], list[_Member]]] = []
-    topic = _topic(actors) if actors is not None else None
     for si, ts in sorted(by_sent.items()):
         if si < 0:
             continue
@@ -492,11 +489,11 @@ def extract_events(doc: Doc, actors: Any, quotes: list[Quote], times: list[TimeE
         if not keep_unknown and not any(m.country for g in groups for m in g.members) and not any(
                 q.start < sent.end and sent.start < q.end for q in quotes):
             continue  # no known actor and no speaker: nothing this sentence could report
-        scues = cues_by_sent.get(si, [])
+        # mode and frame words only matter in sentences that have a trigger
+        scues = lex.cues.find_all(doc, sent.tok_start, sent.tok_end)
         done: list[_Done] = []
+        items: list[_Item] = []
         for t in ts:
-            if occurrences_only and not _occurs(doc, t, scues, lex):
-                continue
             srcs, tgts, pairs, accused = _arguments(doc, sent, t, groups, scues, lex, done, verbs)
             qi = _quote_of(t.m.start, quotes)
             if not srcs and tgts and qi is not None and t.entry.type in lex.speaker_source:
@@ -509,14 +506,130 @@ def extract_events(doc: Doc, actors: Any, quotes: list[Quote], times: list[TimeE
             etype, code = _retype(doc, t, lex)
             if etype == "ACCUSE" and srcs and tgts:
                 accusations.append((si, srcs, tgts))
-            mode = _mode(doc, t, scues, lex, qi)
+            items.append(_Item(t, etype, code, srcs, tgts, pairs, _mode(doc, t, scues, lex, qi), qi,
+                               _occurs(doc, t, scues, lex)))
+        yield sent, scues, items
+
+
+def _trigger_features(doc: Doc, sent: Sentence, it: _Item, lex: _Lexicon, words: occurrence.OccurrenceWords
+                      ) -> set[str]:
+    """What the extractor knows about one trigger, as occurrence-model features."""
+    t = it.trig
+    toks = doc.tokens
+    i, j = t.m.i, t.m.j
+    f = {f"e={t.entry.id}", f"mode={it.mode}", "occ" if it.occurs else "nocc",
+         "k=" + t.form.kind + ("p" if t.form.kind == "verb" and t.form.present else "")}
+    if _definite(t):
+        f.add("def")
+    if t.suffix:
+        f.add("suf")
+    if t.form.participle:
+        f.add("part")
+    if it.srcs:
+        f.add("src")
+        if any(_named(m) for m in it.srcs):
+            f.add("srcn")
+    if it.tgts:
+        f.add("tgt")
+        if any(_named(m) for m in it.tgts):
+            f.add("tgtn")
+    if it.quote is not None:
+        f.add("quote")
+    if i - sent.tok_start <= 2:
+        f.add("early")
+    prev = toks[i - 1].key if i > sent.tok_start else ""
+    if prev and lex.stem_set(prev) & lex.occ_background:
+        f.add("bgprep")  # "بعد هجوم"
+    if any(toks[k].key in lex.relatives for k in range(max(sent.tok_start, i - 2), i)):
+        f.add("relbefore")  # "الرجل الذي قتل"
+    if j < sent.tok_end:
+        nxt = toks[j].key
+        if nxt in lex.relatives:
+            f.add("relafter")  # "الهجوم الذي ..."
+        if nxt.isdigit():
+            f.add("numafter")
+    if prev and (prev.isdigit() or words.has("counts", prev, lex.stem_set)):
+        f.add("countbefore")  # "140 هجوما"
+    if prev in lex.preps or t.prefix[-1:] in lex.clitic_preps:
+        f.add("pp")  # the trigger is a noun inside someone else's phrase
+    if t.form.kind == "verb" and (i == sent.tok_start or not toks[i - 1].is_word or prev in lex.clause_openers
+                                  or t.prefix[:1] in ("و", "ف")):
+        f.add("vopen")  # a verb opening its clause: "وتظاهر آلاف ..."
+    f |= occurrence.window_features(doc, sent, i, j, words, lex.stem_set)
+    return f
+
+
+def _scores(doc: Doc, sent: Sentence, items: list[_Item], times: list[TimeExpr], lex: _Lexicon,
+            model: occurrence.OccurrenceModel) -> dict[str, float]:
+    """The occurrence probability of each modelled type that has a trigger in the sentence."""
+    feats = occurrence_features(doc, sent, items, times, lex, model.words, model.types)
+    return {etype: model.probability(f) for etype, f in feats.items()}
+
+
+def occurrence_features(doc: Doc, sent: Sentence, items: list[_Item], times: list[TimeExpr], lex: _Lexicon,
+                        words: occurrence.OccurrenceWords, types: Iterable[str]) -> dict[str, frozenset[str]]:
+    """The occurrence-model instance of each of ``types`` that has a trigger in ``sent``."""
+    by_type: dict[str, list[set[str]]] = {}
+    for it in items:
+        if it.etype in types:
+            by_type.setdefault(it.etype, []).append(_trigger_features(doc, sent, it, lex, words))
+    if not by_type:
+        return {}
+    base = occurrence.sentence_features(doc, sent, times, words, lex.stem_set, lex.preps)
+    return {etype: occurrence.instance(etype, tfs, base) for etype, tfs in by_type.items()}
+
+
+def detection_instances(doc: Doc, actors: Any, quotes: list[Quote], times: list[TimeExpr], res: Any,
+                        types: Iterable[str]) -> list[tuple[int, str, frozenset[str]]]:
+    """(sentence index, type, features) of every sentence with a trigger of one of ``types``:
+    the occurrence model's inputs, exactly as :func:`extract_events` computes them (for
+    scripts/train_occurrence.py)."""
+    lex = _lexicon(doc.lang)
+    words = occurrence.load_words(doc.lang)
+    wanted = frozenset(types)
+    out: list[tuple[int, str, frozenset[str]]] = []
+    if not doc.tokens:
+        return out
+    for sent, _cues, items in _sentences(doc, actors, quotes, lex, keep_unknown=True):
+        for etype, f in occurrence_features(doc, sent, items, times, lex, words, wanted).items():
+            out.append((sent.i, etype, f))
+    return out
+
+
+def extract_events(doc: Doc, actors: Any, quotes: list[Quote], times: list[TimeExpr],
+                   published: dt.date | None, res: Any, *, keep_unknown: bool = False,
+                   occurrences_only: bool = False) -> list[Event]:
+    """Every event of ``doc``.
+
+    Events of the types the occurrence model covers (PROTEST, ASSAULT) carry its
+    ``confidence`` that their sentence reports one taking place.  ``keep_unknown``: also
+    return events with neither a known source nor a known target (for sentence-level
+    detection); the pipeline leaves it off.  ``occurrences_only``: only the events reported as
+    taking place: asserted or claimed, and for the modelled types a confidence at or above
+    the type's threshold (:func:`marsad.occurrence.is_occurrence`), for the others passing
+    the rule-based test (``occurrence`` in modality.yaml).
+    """
+    lex = _lexicon(doc.lang)
+    if not doc.tokens:
+        return []
+    model = occurrence.load_model(doc.lang)
+    events: list[Event] = []
+    topic = _topic(actors) if actors is not None else None
+    for sent, _cues, items in _sentences(doc, actors, quotes, lex, keep_unknown):
+        scores: dict[str, float] | None = None  # computed when the first modelled event is kept
+        for it in items:
+            etype, code, t, mode = it.etype, it.code, it.trig, it.mode
+            modelled = model is not None and etype in model.thresholds
+            if occurrences_only and not modelled and not (mode in occurrence.HAPPENED and it.occurs):
+                continue
+            srcs, tgts, pairs = it.srcs, it.tgts, it.pairs
             date = _date(doc, sent, t, times, published, mode)
             sentence = (sent.start, sent.end)
             trigger = Span(t.m.text, t.m.start, t.m.end)
             info = cameo.lookup(code)
             gold = info.goldstein if info else None
             quad = info.quad_class if info else None
-            quote_index = qi if mode == "claimed" else None
+            quote_index = it.quote if mode == "claimed" else None
             if pairs is None:
                 if srcs and not tgts and etype not in lex.one_sided and topic is not None:
                     tgts = [m for m in [topic] if m.country not in {x.country for x in srcs}]
@@ -533,10 +646,17 @@ def extract_events(doc: Doc, actors: Any, quotes: list[Quote], times: list[TimeE
                         continue  # a dyadic type with one side missing is mostly a missed argument
                     if g is None and etype not in lex.no_target:
                         continue  # an attack on nobody named: the target was missed
+                confidence = None
+                if modelled and model is not None:
+                    if scores is None:
+                        scores = _scores(doc, sent, items, times, lex, model)
+                    confidence = round(scores[etype], 3)
+                    if occurrences_only and not occurrence.is_occurrence(etype, mode, confidence, model):
+                        continue
                 events.append(Event(
                     type=etype, cameo=code, goldstein=gold, quad_class=quad, mode=mode, date=date,
                     source=s.ref if s else None, target=g.ref if g else None,
-                    trigger=trigger, sentence=sentence, quote_index=quote_index,
+                    trigger=trigger, sentence=sentence, quote_index=quote_index, confidence=confidence,
                 ))
     return _dedupe(events)
 

@@ -247,16 +247,198 @@ def test_unknown_actors_only_with_keep_unknown(resources):
     assert found and found[0].mode == "asserted"
 
 
+# ---------------------------------------------------------------- occurrence model
+# Sentences written for these tests: a report of an attack or a protest that took place
+# against the same words in the background, as history, a count, a threat, a plan or a
+# condemnation.  Detection is the rule benchmarks/gsr.py applies to the pipeline's output.
+
+
+def _occurrences(text: str, resources, etype: str) -> list:
+    from marsad import occurrence
+
+    model = occurrence.load_model(resources.lang)
+    a = analyze(Article(text=text, published=PUB), resources, force_language=True, keep_unknown=True)
+    return [e for e in a.events if e.type == etype
+            and occurrence.is_occurrence(e.type, e.mode, e.confidence, model)]
+
+
+@pytest.mark.parametrize("text, etype, expected", [
+    ("قتل ثلاثة جنود وأصيب خمسة آخرون أمس في هجوم بسيارة مفخخة استهدف دورية للجيش شمال المدينة.", "ASSAULT", True),
+    ("وأعلنت الشرطة مقتل أربعة أشخاص وإصابة عشرة بجروح في انفجار عبوة ناسفة صباح اليوم في سوق شعبي.", "ASSAULT",
+     True),
+    ("وتظاهر آلاف الأشخاص أمس أمام مقر البرلمان احتجاجا على رفع الأسعار.", "PROTEST", True),
+    ("وتجمع مئات المتظاهرين صباح اليوم في الساحة الرئيسية مطالبين باستقالة الحكومة.", "PROTEST", True),
+    ("وتعود جذور الأزمة إلى اغتيال رئيس الوزراء عام 1995.", "ASSAULT", False),  # history
+    ("وكان الرجل الذي قتل في ذلك العام معروفا في الحي.", "ASSAULT", False),  # relative clause, background
+    ("وشهد العام الماضي أكثر من مئتي هجوم في أنحاء البلاد.", "ASSAULT", False),  # a count
+    ("وهددت الجماعة بشن هجمات جديدة على المدينة.", "ASSAULT", False),  # a threat
+    ("وكانت السلطات قد اتهمت الخلية بالتخطيط لتفجير مبنى الوزارة.", "ASSAULT", False),  # a plot
+    ("ندين بشدة الاعتداء على المدنيين الأبرياء.", "ASSAULT", False),  # a condemnation
+    ("وكانت المظاهرات التي شهدتها البلاد عام 2011 قد أطاحت بالحكومة.", "PROTEST", False),
+    ("ويخطط الاتحاد لتنظيم مظاهرة حاشدة الأسبوع المقبل.", "PROTEST", False),  # a plan
+])
+def test_occurrence_model_tells_reports_from_mentions(resources, text, etype, expected):
+    assert bool(_occurrences(text, resources, etype)) is expected
+
+
+def test_confidence_only_on_modelled_types_and_events_are_kept(resources):
+    text = ("وزار وزير الخارجية الفرنسي الصين أمس. "
+            "وكانت روسيا قد شنت هجوما على أوكرانيا عام 2022.")
+    a, evs = events_of(text, resources)
+    visit = find(evs, "FRA", "CHN", "CONSULT")
+    assert visit.confidence is None
+    attack = find(evs, "RUS", "UKR", "ASSAULT")  # background, kept for the dyad ...
+    assert attack.confidence is not None and 0.0 <= attack.confidence < 0.3  # ... and judged background
+    assert not _occurrences(text, resources, "ASSAULT")
+
+
+def test_a_threat_or_plot_is_not_asserted(resources):
+    _, evs = events_of("وهدد الجيش الإسرائيلي بقصف مواقع حزب الله في لبنان.", resources)
+    assaults = [e for e in evs if e.type == "ASSAULT"]
+    assert assaults and all(e.mode == "hypothetical" for e in assaults)
+
+
+def test_confidence_is_what_the_training_features_give(resources):
+    """scripts/train_occurrence.py trains on detection_instances: the pipeline must score the
+    very same features."""
+    from marsad import occurrence
+    from marsad.events import detection_instances
+
+    text = "وقتل خمسة أشخاص أمس في هجوم انتحاري. وتظاهر مئات الطلاب احتجاجا على الحرب."
+    doc = make_doc(text, resources.lang)
+    times = extract_times(doc, None)
+    actors = extract_actors(doc, None, resources)
+    quotes = extract_quotes(doc, actors, resources)
+    model = occurrence.load_model(resources.lang)
+    inst = detection_instances(doc, actors, quotes, times, resources, ["PROTEST", "ASSAULT"])
+    assert {t for _si, t, _f in inst} == {"PROTEST", "ASSAULT"}
+    evs = extract_events(doc, actors, quotes, times, None, resources, keep_unknown=True)
+    for si, etype, feats in inst:
+        sent = doc.sentences[si]
+        got = {e.confidence for e in evs if e.type == etype and e.sentence == (sent.start, sent.end)}
+        assert got == {round(model.probability(feats), 3)}
+
+
+def test_model_weights_name_features_the_code_produces(resources):
+    """A renamed lexicon entry or word list would silently lose its weight: retrain instead."""
+    import re
+
+    from marsad import occurrence
+    from marsad.events import _lexicon
+
+    model = occurrence.load_model(resources.lang)
+    assert model is not None and set(model.thresholds) == {"PROTEST", "ASSAULT"}
+    assert all(0.0 < t < 1.0 for t in model.thresholds.values())
+    entries = {e.id for e in _lexicon(resources.lang).entries}
+    lists = set(model.words.lists)
+    fixed = {"def", "suf", "part", "src", "srcn", "tgt", "tgtn", "quote", "early", "bgprep", "relbefore",
+             "relafter", "numafter", "countbefore", "pp", "vopen", "crowd_after", "crowd_before", "purpose_after",
+             "cas_near", "occ", "nocc", "k=verb", "k=verbp", "k=noun", "year", "question", "excl", "time",
+             "prot_pp"} | {f"mode={m}" for m in MODES} | {f"n={k}" for k in (1, 2, 3)} | {f"len={k}" for k in range(6)}
+    for name in model.weights:
+        if name.startswith("bias:"):
+            assert name[5:] in model.thresholds
+            continue
+        base = name.split(":", 1)[1] if re.match(r"^[A-Z]+:", name) else name
+        if base.startswith("e="):
+            assert base[2:] in entries, name
+        elif base.startswith("s:"):
+            assert base[2:].rstrip("2") in lists, name
+        else:
+            assert base in fixed, name
+
+
+def test_is_occurrence_needs_a_happened_mode_and_the_threshold(resources):
+    from marsad import occurrence
+
+    model = occurrence.load_model(resources.lang)
+    thr = model.thresholds["ASSAULT"]
+    assert occurrence.is_occurrence("ASSAULT", "asserted", thr, model)
+    assert occurrence.is_occurrence("ASSAULT", "claimed", 0.99, model)
+    assert not occurrence.is_occurrence("ASSAULT", "asserted", thr - 0.001, model)
+    assert not occurrence.is_occurrence("ASSAULT", "future", 0.99, model)
+    assert not occurrence.is_occurrence("ASSAULT", "asserted", None, model)
+    assert occurrence.is_occurrence("CONSULT", "asserted", None, model)  # not modelled: the mode decides
+
+
+def test_model_file_of_another_feature_version_is_refused(ar):
+    from marsad import occurrence
+
+    with pytest.raises(ValueError, match="retrain"):
+        occurrence.model_from_dict({"feature_version": occurrence.FEATURE_VERSION + 1, "weights": {}}, ar)
+
+
 @pytest.mark.parametrize("text, expected", [
     ("وقتل خمسة أشخاص وأصيب عشرة آخرون في هجوم انتحاري استهدف سوقا شعبية أمس.", True),
-    ("وخطف مسلحون مجهولون مهندسين أجنبيين على الطريق السريع.", True),
     ("وتعود جذور الأزمة إلى ما بعد اغتيال رئيس الوزراء في التسعينيات.", False),
     ("وكان الرجل الذي قتل في ذلك العام معروفا في الحي.", False),
 ])
-def test_occurrences_only_leaves_out_background_mentions(resources, text, expected):
-    found = [e for e in _detect(text, resources, keep_unknown=True, occurrences_only=True) if e.type == "ASSAULT"
-             and e.mode in ("asserted", "claimed")]
+def test_occurrences_only_keeps_what_detection_keeps(resources, text, expected):
+    found = [e for e in _detect(text, resources, keep_unknown=True, occurrences_only=True) if e.type == "ASSAULT"]
     assert bool(found) is expected
+
+
+def test_confidence_round_trips_through_json_and_the_store(resources, tmp_path):
+    from marsad.model import Analysis, Event
+    from marsad.store import StoredArticle, open_store
+
+    a = analyze(Article(text="وقتل خمسة جنود أمس في هجوم شنه مسلحون على دورية للجيش الأمريكي في العراق.",
+                        published=PUB), resources, force_language=True)
+    assaults = [e for e in a.events if e.type == "ASSAULT"]
+    assert assaults and all(e.confidence is not None for e in assaults)
+    for e in a.events:
+        assert Event.from_dict(e.to_dict()) == e
+    from marsad import queries
+
+    with open_store(tmp_path / "s.db") as store:
+        store.write_articles([StoredArticle.from_analysis(a)])
+        got = queries.article(store, a.id)
+    assert got is not None and got["analysis"] == a.to_dict()
+    assert Analysis.from_dict(got["analysis"]).events == a.events
+
+
+def test_store_written_before_the_confidence_column_is_upgraded(resources, tmp_path):
+    import sqlite3
+
+    from marsad import queries
+    from marsad.store import StoredArticle, open_store
+
+    a = analyze(Article(text="وقتل خمسة جنود أمس في هجوم شنه مسلحون على دورية للجيش الأمريكي في العراق.",
+                        published=PUB), resources, force_language=True)
+    p = tmp_path / "v7.db"
+    with open_store(p) as store:
+        store.write_articles([StoredArticle.from_analysis(a)])
+    con = sqlite3.connect(p)  # what a schema-7 store looks like: no events.confidence
+    con.execute("ALTER TABLE events DROP COLUMN confidence")
+    con.execute("DELETE FROM schema_version")
+    con.execute("INSERT INTO schema_version VALUES (7, '2024-01-01')")
+    con.commit()
+    con.close()
+    with open_store(p) as store:  # opened for writing: upgraded
+        got = queries.article(store, a.id)
+    assert got is not None
+    assert [e["confidence"] for e in got["analysis"]["events"]] == [None] * len(a.events)
+
+
+# ---------------------------------------------------------------- protest and attack vocabulary
+
+
+@pytest.mark.parametrize("text, etype, cameo_code", [
+    ("وهتف المتظاهرون أمس أمام السفارة بشعارات ضد الحرب.", "PROTEST", "141"),
+    ("وأحرق المحتجون الإطارات وقطعوا الطرق المؤدية إلى الميناء.", "PROTEST", "145"),
+    ("وشكل مئات الطلاب سلسلة بشرية حول الجامعة.", "PROTEST", "141"),
+    ("وتعرض السجناء للضرب المبرح على أيدي الحراس.", "ASSAULT", "182"),
+])
+def test_protest_and_beating_vocabulary(resources, text, etype, cameo_code):
+    assert cameo_code in {e.cameo for e in _detect(text, resources, keep_unknown=True) if e.type == etype}
+
+
+@pytest.mark.parametrize("text", [
+    "وضرب الوزير مثلا بالتجربة الماليزية.",  # ضرب مثلا: gave an example
+    "وقطعوا الطريق على أي تسوية سياسية.",  # figurative: no protesters
+])
+def test_figurative_uses_are_not_events(resources, text):
+    assert not [e for e in _detect(text, resources, keep_unknown=True) if e.type in ("PROTEST", "ASSAULT")]
 
 
 @pytest.mark.parametrize("text", ["", "   ", ".", "؟؟؟", "و و و", "a b c 1 2 3", "زار" * 50])
