@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 from conftest import EXAMPLES, need
+from pg import postgres_server  # noqa: F401  (fixture)
 
 from marsad import dedup
 from marsad.cli import main
@@ -298,6 +299,7 @@ def test_bad_records_land_in_errors_with_reason_and_line(main_run):
     assert errs[f"{gen}:{broken}"].startswith("invalid JSON")
     assert errs[f"{gen}:{empty}"] == "empty 'text' field"
     assert any(k.startswith(main_run["inputs"][2]) for k in errs)  # the broken zip
+    assert not any(re.search(r"[\x00-\x1f]", k + v) for k, v in errs.items())  # one line each, no raw bytes
     assert len(errs) == 3
     # the generated file was read in several splits: locations in later splits are still lines
     assert broken > 1 and Path(gen).stat().st_size > 3 * 48 * 1024
@@ -324,6 +326,32 @@ def test_load_then_query_and_load_again(main_run, tmp_path):
     assert _store_dump(db) == before
     # the loaded store holds what ingest stored (timestamps aside)
     assert _store_dump(db, errors=False) == _store_dump(main_run["db"], errors=False)
+
+
+@pytest.mark.spark
+@pytest.mark.postgres
+def test_load_into_postgresql(main_run, postgres_server):  # noqa: F811
+    url = postgres_server.create_database()
+    run = CliRunner()
+    r = run.invoke(main, ["load", str(main_run["out"]), "--db", url, "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout.strip().splitlines()[-1])["articles"] == main_run["summary"].new
+    r = run.invoke(main, ["load", str(main_run["out"]), "--db", url, "--json"])
+    assert json.loads(r.stdout.strip().splitlines()[-1])["articles"] == 0
+    for args in (["timeline", "RUS", "PRK", "--by", "day"], ["stats"], ["quotes", "--speaker", "RUS"]):
+        got = run.invoke(main, [*args, "--db", url, "--json"])
+        want = run.invoke(main, [*args, "--db", str(main_run["db"]), "--json"])
+        assert got.exit_code == want.exit_code == 0, got.output
+        assert _without_store(json.loads(got.stdout)) == _without_store(json.loads(want.stdout)), args
+
+
+def _without_store(d: Any) -> Any:
+    """A query result without what names the store itself; lists as sets (ties may sort by collation)."""
+    if isinstance(d, dict):
+        return {k: _without_store(v) for k, v in d.items() if k not in ("store", "backend", "location")}
+    if isinstance(d, list):
+        return sorted((_without_store(v) for v in d), key=lambda v: json.dumps(v, sort_keys=True))
+    return d
 
 
 def _store_dump(db: Path, errors: bool = True) -> dict[str, Any]:
@@ -442,9 +470,13 @@ def test_other_formats_and_corrupt_files_through_the_cli(spark, tmp_path):
     data = gzip.compress(line * 2 + filler + line)
     (d / "more.jsonl.gz").write_bytes(data[: len(data) // 2])
     (d / ".hidden.jsonl").write_text("{not read", encoding="utf-8")
+    mine = tmp_path / "mine.yaml"  # a user's actor file: shipped to the executors with the job
+    mine.write_text("- id: test-security-pact\n  name: Security Cooperation Pact\n  type: ORG\n  country: null\n"
+                    "  role: GOV\n  ar: [اتفاقية التعاون الأمني]\n", encoding="utf-8")
     out = tmp_path / "out"
     run = CliRunner()
-    r = run.invoke(main, ["spark", "analyze", str(d), str(tmp_path / "missing.jsonl"), "--out", str(out), "--json"])
+    r = run.invoke(main, ["spark", "analyze", str(d), str(tmp_path / "missing.jsonl"), "--out", str(out),
+                          "--actors", str(mine), "--json"])
     assert r.exit_code == 1, r.output
     s = json.loads(r.stdout.strip().splitlines()[-1])
     errs = {r["item"]: r["reason"] for r in _parquet(out, "errors")}
@@ -460,6 +492,7 @@ def test_other_formats_and_corrupt_files_through_the_cli(spark, tmp_path):
     # the gzip line (first in the walk) and the same text in the Parquet file are one story
     [p1] = [a for a in arts.values() if a["url"] == "https://example.org/p/1"]
     assert p1["cluster_id"] == "gz-1" and s["already_stored"] == 1  # the second gz-1 line
+    assert "test-security-pact" in {r["actor_id"] for r in _parquet(out, "article_actors")}
     # an existing output is not overwritten without --overwrite (usage error), and is with it
     r = run.invoke(main, ["spark", "analyze", str(d / "recs.parquet"), "--out", str(out)])
     assert r.exit_code == 2 and "--overwrite" in r.stderr

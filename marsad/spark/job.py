@@ -248,7 +248,11 @@ def list_inputs(spark: SparkSession, inputs: Sequence[str]) -> tuple[list[W.Inpu
             else:
                 found.append((p, int(st.getLen()), True))
     files: list[W.InputFile] = []
+    seen: set[str] = set()
     for p, size, explicit in found:
+        if p in seen:  # a file named twice is read once (ingest would read it again: all repeats)
+            continue
+        seen.add(p)
         name = p.rsplit("/", 1)[-1]
         kind, codec = file_kind(name, explicit)
         if kind is None:
@@ -316,10 +320,9 @@ def run(spark: SparkSession, opts: JobOptions, progress: Callable[[str], None] |
     fs = _FS(spark)
     out = opts.out.rstrip("/")
     work = f"{out}/_work"
-    if fs.exists(out) and not fs.is_empty_dir(out):
-        if not opts.overwrite:
-            raise JobError(f"{_display(fs.qualified(out))} exists; pass --overwrite to replace it", 2)
-        fs.delete(out)
+    replace = fs.exists(out) and not fs.is_empty_dir(out)
+    if replace and not opts.overwrite:
+        raise JobError(f"{_display(fs.qualified(out))} exists; pass --overwrite to replace it", 2)
     if not opts.inputs:
         raise JobError("no inputs")
     ingested_at = now_iso()
@@ -331,6 +334,8 @@ def run(spark: SparkSession, opts: JobOptions, progress: Callable[[str], None] |
     if not files and list_errors:
         raise JobError(f"{list_errors[0][0]}: {list_errors[0][1]}" if len(list_errors) == 1
                        else f"none of the {len(list_errors)} inputs can be read ({list_errors[0][0]}: {list_errors[0][1]})")
+    if replace:  # only now: a run that cannot start leaves the earlier output alone
+        fs.delete(out)
     clock.stage("list")
     items = _read(spark, files)
     items.write.parquet(f"{work}/items")
@@ -636,7 +641,16 @@ def _errors(spark: SparkSession, items: DataFrame, staged: DataFrame, files: lis
                .otherwise(F.col("where")).alias("item"), "reason", F.lit(at).alias("time")))
     listed = spark.createDataFrame([(w, w, r, at) for w, r in list_errors], schema) if list_errors else None
     bad = bad.select(*cols)
-    return bad.unionByName(listed) if listed is not None else bad
+    bad = bad.unionByName(listed) if listed is not None else bad
+    # one line each, without control characters (a reader may quote raw bytes; PostgreSQL refuses NUL)
+    return bad.select(*[_one_line(c, 300 if c == "item" else 500) if c in ("source", "item", "reason") else F.col(c)
+                        for c in cols])
+
+
+def _one_line(col: str, limit: int) -> Any:
+    flat = F.trim(F.regexp_replace(F.col(col), r"[\p{Cntrl}\x{2028}\x{2029}]+", " "))
+    return F.when(F.length(flat) > limit, F.concat(F.substring(flat, 1, limit - 1), F.lit("…"))) \
+        .otherwise(flat).alias(col)
 
 
 # -- spark-submit entry point -------------------------------------------------------------------
