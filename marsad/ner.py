@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -39,7 +40,7 @@ META_FILE = "ner-ar.json"
 FEATURES_VERSION = 1
 OFFSETS = (-2, -1, 1, 2)
 # Token types whose emission vectors are cached (5 × labels floats each, ~18 MB in all);
-# the cache is cleared when full, and the frequent words come back within a few articles.
+# when full, the half seen in the fewest documents is forgotten.
 _MAX_TYPES = 50_000
 
 
@@ -313,29 +314,32 @@ class Featurizer:
 
     def compute_type(self, text: str) -> tuple[list[str], ...]:
         """Attributes of a token type at offsets −2, −1, 0, +1, +2 (in this order)."""
+        own, ctx = self.type_attrs(text)
+        return tuple(own if d == 0 else [f"{d:+d}" + a for a in ctx] for d in (-2, -1, 0, 1, 2))
+
+    def type_attrs(self, text: str) -> tuple[list[str], list[str]]:
+        """A token type's own attributes, and those its neighbours see (without the offset
+        prefix)."""
         lang = self.lang
         k = lang.normalize_key(text)
         sh = _shape(text)
         if sh == "P":
-            own = ["w=" + k, "sh=P"]
-            ctx = ["w=" + k]
-        else:
-            own = ["w=" + k, "sh=" + sh, f"len={min(len(k), 9)}"]
-            name_vars = lang.prefix_variants(k, False)
-            for n, s in name_vars[1:]:
-                own.append("st=" + s)
-                own.append("pre=" + k[:n])
-            word_vars = lang.prefix_variants(k, True)
-            stem = min((s for _, s in word_vars), key=len)
-            own.extend(("ast=" + stem, "p1=" + stem[:1], "p2=" + stem[:2], "p3=" + stem[:3],
-                        "p4=" + stem[:4], "s1=" + k[-1:], "s2=" + k[-2:], "s3=" + k[-3:],
-                        "s4=" + k[-4:], "ss2=" + stem[-2:], "vw=" + _vowels(stem)))
-            cues = sorted({c for c, words in self.cues.items() for _, s in word_vars if s in words})
-            gz = sorted({t for _, s in name_vars for t in self.alias_tokens.get(s, ())})
-            extra = ["cue=" + c for c in cues] + ["gzt=" + t for t in gz]
-            own.extend(extra)
-            ctx = ["w=" + k, "ast=" + stem, "sh=" + sh, *extra]
-        return tuple(own if d == 0 else [f"{d:+d}" + a for a in ctx] for d in (-2, -1, 0, 1, 2))
+            return ["w=" + k, "sh=P"], ["w=" + k]
+        own = ["w=" + k, "sh=" + sh, f"len={min(len(k), 9)}"]
+        name_vars = lang.prefix_variants(k, False)
+        for n, s in name_vars[1:]:
+            own.append("st=" + s)
+            own.append("pre=" + k[:n])
+        word_vars = lang.prefix_variants(k, True)
+        stem = min((s for _, s in word_vars), key=len)
+        own.extend(("ast=" + stem, "p1=" + stem[:1], "p2=" + stem[:2], "p3=" + stem[:3],
+                    "p4=" + stem[:4], "s1=" + k[-1:], "s2=" + k[-2:], "s3=" + k[-3:],
+                    "s4=" + k[-4:], "ss2=" + stem[-2:], "vw=" + _vowels(stem)))
+        cues = sorted({c for c, words in self.cues.items() for _, s in word_vars if s in words})
+        gz = sorted({t for _, s in name_vars for t in self.alias_tokens.get(s, ())})
+        extra = ["cue=" + c for c in cues] + ["gzt=" + t for t in gz]
+        own.extend(extra)
+        return own, ["w=" + k, "ast=" + stem, "sh=" + sh, *extra]
 
     # -- per token in its sentence ------------------------------------------------------
     def gazetteer_tags(self, doc: Doc) -> dict[int, list[str]]:
@@ -630,6 +634,9 @@ class NerModel:
         self.path = Path(path)
         self.lang = lang or get_language("ar")
         self.meta = meta or {}
+        self.first_pass = self.meta.get("first_pass", "viterbi")
+        if self.first_pass not in ("viterbi", "emission"):
+            raise ValueError(f"{self.path}: unknown first pass {self.first_pass!r}")
         fv = self.meta.get("features_version", FEATURES_VERSION)
         if fv != FEATURES_VERSION:
             raise ValueError(f"{self.path}: model features version {fv}, this marsad uses "
@@ -662,6 +669,8 @@ class NerModel:
         self._bos = self._vec(["BOS"])
         self._eos = self._vec(["EOS"])
         self._dl = {t: self._vec(["dl=" + t]) for t in TYPES}
+        self._lock = threading.Lock()
+        self._slots = self._slot_index()
         self._reset_cache()
         starts = set(self.meta.get("entity_keys", ()))
         if kb is not None:
@@ -675,23 +684,93 @@ class NerModel:
     def _reset_cache(self) -> None:
         self._gen = getattr(self, "_gen", 0) + 1
         self._ids: dict[str, int] = {}
+        self._texts: list[str] = []
         self._emit = np.zeros((5, 1024, len(self.labels)))
+        self._hits = np.zeros(1024, dtype=np.int64)
 
-    def _type_id(self, text: str) -> int:
-        i = self._ids.get(text)
-        if i is not None:
-            return i
-        if len(self._ids) >= _MAX_TYPES:
-            self._reset_cache()
-        i = len(self._ids)
-        if i >= self._emit.shape[1]:
-            grown = np.zeros((5, 2 * self._emit.shape[1], len(self.labels)))
-            grown[:, :i] = self._emit[:, :i]
-            self._emit = grown
-        for slot, attrs in enumerate(self.featurizer.compute_type(text)):
-            self._emit[slot, i] = self._vec(attrs)
-        self._ids[text] = i
-        return i
+    def _slot_index(self) -> list[dict[str, int]]:
+        """Attribute → weight row, per offset slot, keyed without the offset prefix (so the
+        neighbours' attributes need no string building)."""
+        out: list[dict[str, int]] = [{} for _ in range(5)]
+        for attr, r in self._attr.items():
+            for slot, p in ((0, "-2"), (1, "-1"), (3, "+1"), (4, "+2")):
+                if attr.startswith(p):
+                    out[slot][attr[2:]] = r
+                    break
+            else:
+                out[2][attr] = r
+        return out
+
+    def _add_types(self, texts: Sequence[str]) -> None:
+        """Compute the emission vectors of new token types (all at once; under the lock)."""
+        n0 = len(self._texts)
+        need = n0 + len(texts)
+        cap = self._emit.shape[1]
+        if need > cap:
+            while cap < need:
+                cap *= 2
+            grown = np.zeros((5, cap, len(self.labels)))
+            grown[:, :n0] = self._emit[:, :n0]
+            hits = np.zeros(cap, dtype=np.int64)
+            hits[:n0] = self._hits[:n0]
+            self._emit, self._hits = grown, hits
+        slots = self._slots
+        zero = len(self._w) - 1
+        rows: list[int] = []
+        starts: list[int] = []
+        type_attrs = self.featurizer.type_attrs
+        for text in texts:
+            own, ctx = type_attrs(text)
+            for slot in range(5):
+                get = slots[slot].get
+                starts.append(len(rows))
+                rows.append(zero)  # never an empty segment for reduceat
+                rows.extend(get(a, zero) for a in (own if slot == 2 else ctx))
+        sums = np.add.reduceat(self._w[rows], starts).reshape(len(texts), 5, -1)
+        self._emit[:, n0:need] = sums.transpose(1, 0, 2)
+        for k, text in enumerate(texts):
+            self._ids[text] = n0 + k
+        self._texts.extend(texts)
+
+    def _evict(self) -> None:
+        """Keep the half of the cached types seen in the most documents (Zipf: they cover
+        nearly all tokens), forget the rest; counts are halved so the cache can follow a
+        change of topic."""
+        n = len(self._texts)
+        keep = np.argsort(-self._hits[:n], kind="stable")[: _MAX_TYPES // 2]
+        self._gen += 1
+        emit = np.zeros_like(self._emit)
+        emit[:, : len(keep)] = self._emit[:, keep]
+        hits = np.zeros_like(self._hits)
+        hits[: len(keep)] = self._hits[keep] // 2
+        texts = [self._texts[i] for i in keep.tolist()]
+        self._ids = {t: i for i, t in enumerate(texts)}
+        self._texts, self._emit, self._hits = texts, emit, hits
+
+    def _missing(self, toks: Sequence[Token]) -> list[str]:
+        ids = self._ids
+        return list(dict.fromkeys(t.text for t in toks if t.text not in ids))
+
+    def _type_ids(self, toks: Sequence[Token]) -> tuple[np.ndarray, np.ndarray]:
+        """Cache rows of the tokens' types (adding the new ones) and the emission table."""
+        gen = self._gen
+        get = self._ids.get
+        raw = [get(t.text) for t in toks]
+        em = self._emit  # grows by copying, so a later array holds every earlier row
+        if None in raw or gen != self._gen:
+            with self._lock:  # the cache changes: one thread at a time (marsad serve)
+                new = self._missing(toks)
+                if new and len(self._texts) + len(new) > _MAX_TYPES:
+                    self._evict()
+                    new = self._missing(toks)
+                if new:
+                    self._add_types(new)
+                get = self._ids.get
+                raw = [get(t.text) for t in toks]
+                em = self._emit
+        ids = np.array(raw, dtype=np.intp)
+        self._hits[ids] += 1  # documents each type was seen in (repeats count once)
+        return ids, em
 
     # -- tagging -----------------------------------------------------------------------
     def emissions(self, doc: Doc, bounds: Sequence[tuple[int, int]],
@@ -699,21 +778,13 @@ class NerModel:
         """Per-token label scores (tokens × labels) from type and context features."""
         toks = doc.tokens
         n = len(toks)
-        get = self._ids.get
-        raw = [get(t.text) for t in toks]
-        if None in raw:
-            gen = self._gen
-            raw = [self._type_id(t.text) if r is None else r for r, t in zip(raw, toks, strict=True)]
-            if gen != self._gen:  # the cache was cleared meanwhile: earlier ids are stale
-                raw = [self._type_id(t.text) for t in toks]
-        ids = np.array(raw, dtype=np.intp)
+        ids, em = self._type_ids(toks)
         sl = np.zeros(n, dtype=np.intp)
         sh = np.zeros(n, dtype=np.intp)
         for lo, hi in bounds:
             sl[lo:hi] = lo
             sh[lo:hi] = hi
         idx = np.arange(n)
-        em = self._emit
         e = em[2, ids]
         for slot, d in ((0, -2), (1, -1), (3, 1), (4, 2)):
             j = idx + d
@@ -753,42 +824,59 @@ class NerModel:
             return out
         lo = np.array([b[0] for b in bounds])
         lens = np.array([b[1] - b[0] for b in bounds])
-        nsent, lmax = len(bounds), int(lens[0])
+        nsent, lmax, nlab = len(bounds), int(lens[0]), len(self.labels)
         steps = np.arange(lmax)
-        pos = np.minimum(lo[:, None] + steps[None, :], (lo + lens - 1)[:, None])
-        em = e[pos]  # sentences × steps × labels (a short sentence repeats its last row)
-        active = (lens[None, :] > steps[:, None]).sum(1)  # sentences running at each step
+        pos = np.minimum(lo[None, :] + steps[:, None], (lo + lens - 1)[None, :])
+        em = e[pos]  # steps × sentences × labels (a short sentence repeats its last row)
+        active = (lens[None, :] > steps[:, None]).sum(1).tolist()  # sentences running at each step
         t = self.trans
-        back = np.empty((lmax, nsent, len(self.labels)), dtype=np.intp)
-        final = np.empty((nsent, len(self.labels)))
-        score = em[:, 0].copy()
+        back = np.empty((lmax, nsent, nlab), dtype=np.intp)
+        final = np.empty((nsent, nlab))
+        buf = np.empty((nsent, nlab, nlab))
+        score = em[0].copy()
+        prev = nsent
         for step in range(1, lmax):
-            na, prev = int(active[step]), int(active[step - 1])
+            na = active[step]
             if na < prev:
                 final[na:prev] = score[na:prev]
                 score = score[:na]
-            s = score[:, :, None] + t
-            back[step, :na] = s.argmax(1)
-            score = s.max(1) + em[:na, step]
-        final[: int(active[lmax - 1])] = score
-        y = np.empty((nsent, lmax), dtype=np.intp)
-        y[np.arange(nsent), lens - 1] = final.argmax(1)
+                prev = na
+            s = np.add(score[:, :, None], t, out=buf[:na])
+            s.argmax(1, out=back[step, :na])
+            score = s.max(1)
+            score += em[step, :na]
+        final[:prev] = score
+        y = np.empty((lmax, nsent), dtype=np.intp)
+        y[lens - 1, np.arange(nsent)] = final.argmax(1)
+        ar = np.arange(nsent)
         for step in range(lmax - 1, 0, -1):
-            na = int(active[step])
-            y[:na, step - 1] = back[step, np.arange(na), y[:na, step]]
-        valid = steps[None, :] < lens[:, None]
+            na = active[step]
+            y[step - 1, :na] = back[step, ar[:na], y[step, :na]]
+        valid = steps[:, None] < lens[None, :]
         out[pos[valid]] = y[valid]
         return out
 
     def _label_ids(self, doc: Doc) -> np.ndarray:
         """Label indexes of every token: a first pass, then a second one with ``dl=`` features
-        on the tokens whose name the first pass found elsewhere (only their sentences are
-        decoded again)."""
+        on the tokens whose name the first pass found elsewhere.
+
+        The first pass is what the model was trained with (its record's ``first_pass``):
+        ``emission``, each token's best label without transitions (cheap: one Viterbi search
+        in all), or ``viterbi``, a full search (then only the touched sentences are searched
+        again).
+        """
         bounds = [(s.tok_start, s.tok_end) for s in doc.sentences if s.tok_end > s.tok_start]
         gaz = self.featurizer.gazetteer_tags(doc)
         e = self.emissions(doc, bounds, gaz)
-        y = self.decode(e, bounds)
         lab = self.labels
+        if self.first_pass == "emission":
+            # first pass: each token's best label on its own (no Viterbi), then one search
+            first = [lab[k] for k in e.argmax(1).tolist()]
+            dl = self.featurizer.document([t.key for t in doc.tokens], first, doc.key_positions)
+            for i, f in dl.items():
+                e[i] += self._dl[f[3:]]
+            return self.decode(e, bounds)
+        y = self.decode(e, bounds)
         labels = [lab[k] for k in y.tolist()]
         dl = self.featurizer.document([t.key for t in doc.tokens], labels, doc.key_positions)
         if not dl:
@@ -863,7 +951,10 @@ class NerModel:
         try:
             first = ["O"] * len(doc.tokens)
             for s, xs in zip(doc.sentences, seqs, strict=True):
-                first[s.tok_start:s.tok_end] = tagger.tag(xs)
+                if self.first_pass == "emission":  # attribute weights summed token by token
+                    first[s.tok_start:s.tok_end] = self.emission_labels(xs)
+                else:
+                    first[s.tok_start:s.tok_end] = tagger.tag(xs)
             dl = f.document([t.key for t in doc.tokens], first)
             out = ["O"] * len(doc.tokens)
             for s, xs in zip(doc.sentences, seqs, strict=True):
@@ -874,6 +965,11 @@ class NerModel:
         finally:
             tagger.close()
         return out
+
+    def emission_labels(self, xs: Sequence[Sequence[str]]) -> list[str]:
+        """Each token's best label from its attributes alone (the cheap first pass)."""
+        lab = self.labels
+        return [lab[int(self._vec(x).argmax())] for x in xs]
 
     def _clitic_chars(self, tok: Token) -> int:
         """How many characters of ``tok`` are a clitic in front of the name (0 if none).

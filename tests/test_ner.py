@@ -102,6 +102,28 @@ def test_fast_tagger_agrees_with_crfsuite(model, ar):
         assert model.tag_labels(doc) == model.crfsuite_labels(doc)
 
 
+def test_type_cache_clearing_keeps_results(model, ar, monkeypatch):
+    import threading
+
+    import marsad.ner as ner
+
+    docs = [make_doc(" ".join(f"قال الوزير{i} سامر{j} في مدينة حمص{i}." for i in range(12)), ar) for j in range(6)]
+    want = [model.crfsuite_labels(d) for d in docs]
+    monkeypatch.setattr(ner, "_MAX_TYPES", 25)  # smaller than one document: cleared all the time
+    bad: list[int] = []
+
+    def run() -> None:
+        for _ in range(2):
+            bad.extend(k for k, d in enumerate(docs) if model.tag_labels(d) != want[k])
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert bad == []
+
+
 def test_empty_and_punctuation_only_docs(model, ar):
     assert model.tag(make_doc("", ar)) == []
     assert model.tag(make_doc("« » ، .", ar)) == []
@@ -182,14 +204,19 @@ def test_ner_eval_counts_a_hand_made_file(tmp_path):
 
 
 def test_ner_eval_tags_two_column_files_with_the_model(tmp_path, model):
+    words = [["وقال", "المتحدث", "سليم", "الحداد", "في", "القاهرة", "."],
+             ["وزار", "الرئيس", "الفرنسي", "باريس", "."]]
+    gold = [["O", "O", "B-PERS", "I-PERS", "O", "B-LOC", "O"], ["O", "O", "O", "B-LOC", "O"]]
     f = tmp_path / "gold.conll"
-    f.write_text("وقال\tO\nالمتحدث\tO\nسليم\tB-PERS\nالحداد\tI-PERS\nفي\tO\nالقاهرة\tB-LOC\n.\tO\n",
-                 encoding="utf-8")
+    f.write_text("\n\n".join("\n".join(f"{w}\t{t}" for w, t in zip(ws, ts, strict=True))
+                             for ws, ts in zip(words, gold, strict=True)) + "\n", encoding="utf-8")
     r = CliRunner().invoke(main, ["ner-eval", str(f), "--json"])
     assert r.exit_code == 0, r.output
     out = json.loads(r.output)
     assert out["model"] == model.path.name
-    assert out["micro"]["support"] == 2 and out["micro"]["tp"] == 2
+    want = score(gold, model.tag_sentences(words)).to_dict()
+    assert out["micro"] == want["micro"] and out["types"] == want["types"]
+    assert out["micro"]["support"] == 3 and out["micro"]["tp"] >= 2
 
 
 def test_entities_follow_seqeval_chunking():
