@@ -1,14 +1,13 @@
 """Language identification, enough to route articles: is this Arabic, and if not, what?
 
 Arabic-script text is told apart from Persian and Urdu by the letters those languages add
-(پ چ ژ گ ک ی / ٹ ڈ ڑ ں ے).  Other scripts are named by lingua (restricted to a handful of
-languages so that it stays small and fast) when it is installed, else by script.
+(پ چ ژ گ ک ی / ٹ ڈ ڑ ں ے).  Other scripts are named by script, and Latin-script text by a small function-word
+profile (English, French, Spanish, German, Italian, Portuguese, Turkish, Indonesian).
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 _ARABIC_LETTER = re.compile("[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff]")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -48,25 +47,49 @@ def detect(text: str) -> str:
     return _other(sample)
 
 
-@lru_cache(maxsize=1)
-def _detector():  # type: ignore[no-untyped-def]
-    try:
-        from lingua import Language, LanguageDetectorBuilder
-    except ImportError:  # pragma: no cover - lingua is optional
-        return None
-    langs = [Language.ENGLISH, Language.FRENCH, Language.SPANISH, Language.GERMAN, Language.TURKISH,
-             Language.RUSSIAN, Language.HEBREW, Language.CHINESE, Language.PORTUGUESE, Language.ITALIAN]
-    return LanguageDetectorBuilder.from_languages(*langs).build()
+# Function words that are frequent in news prose and rare in the other languages listed.
+# A profile, not a model: enough to label a non-Arabic article for routing and counting,
+# identical on every install (an optional detector would make results depend on extras).
+_STOPWORDS: dict[str, frozenset[str]] = {
+    "en": frozenset("the of and to in that is was for on with by said as at from have has are were it this which".split()),
+    "fr": frozenset("le la les des et est une un du dans que pour sur pas au aux avec qui il ont été par".split()),
+    "es": frozenset("el la los las del y en que por con una un para se es su al como fue lo".split()),
+    "de": frozenset("der die das und ist nicht mit den dem von zu ein eine auf für sich des im wurde auch".split()),
+    "it": frozenset("il di che la le gli della è per una un del con non sono nel alla anche dei".split()),
+    "pt": frozenset("o os da do das dos que em para com uma um não foi no na ao pelo pela".split()),
+    "tr": frozenset("ve bir bu da de için ile olarak olan çok daha gibi ama ancak kadar sonra ise".split()),
+    "id": frozenset("yang dan di ini itu dengan untuk dari tidak akan pada dalam oleh adalah juga".split()),
+}
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 def _other(sample: str) -> str:
-    det = _detector()
-    if det is not None:
-        lang = det.detect_language_of(sample[:2000])
-        if lang is not None:
-            return lang.iso_code_639_1.name.lower()
-    if any("\u0590" <= ch <= "\u05ff" for ch in sample):
-        return "he"
-    if any("\u0400" <= ch <= "\u04ff" for ch in sample):
-        return "ru"
-    return "und"
+    """Non-Arabic text: name the script, and for Latin script the language by function words."""
+    counts = {"he": 0, "ru": 0, "zh": 0, "el": 0, "hi": 0, "ja": 0, "ko": 0}
+    for ch in sample[:2000]:
+        o = ord(ch)
+        if 0x0590 <= o <= 0x05FF:
+            counts["he"] += 1
+        elif 0x0400 <= o <= 0x04FF:
+            counts["ru"] += 1
+        elif 0x0370 <= o <= 0x03FF:
+            counts["el"] += 1
+        elif 0x0900 <= o <= 0x097F:
+            counts["hi"] += 1
+        elif 0x3040 <= o <= 0x30FF:
+            counts["ja"] += 1
+        elif 0xAC00 <= o <= 0xD7AF:
+            counts["ko"] += 1
+        elif 0x4E00 <= o <= 0x9FFF:
+            counts["zh"] += 1
+    if counts["ja"]:
+        counts["ja"] += counts["zh"]  # kana with kanji is Japanese
+    script, n = max(counts.items(), key=lambda kv: kv[1])
+    if n >= 8:
+        return script
+    words = [w.lower() for w in _WORD.findall(sample[:2000])]
+    if len(words) < 3:
+        return "und"
+    scores = {lang: sum(w in stop for w in words) for lang, stop in _STOPWORDS.items()}
+    lang, best = max(scores.items(), key=lambda kv: kv[1])
+    return lang if best >= 2 and best / len(words) >= 0.08 else "und"

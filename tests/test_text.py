@@ -78,3 +78,15 @@ def test_persian_yeh_in_arabic_text_is_still_arabic():
 
 def test_share_line_with_telegram_is_an_artifact(ar):
     assert clean_text("نص الخبر هنا.\nشارك هذا الخبر: فيسبوك تويتر واتساب تيليغرام\n", ar).text == "نص الخبر هنا."
+
+
+def test_non_arabic_languages_are_named_without_optional_detectors():
+    """Routing labels are the same on every install: function words for Latin script, script otherwise."""
+    from marsad.langid import detect
+
+    assert detect("The minister said on Thursday that the talks with the delegation were useful.") == "en"
+    assert detect("Le ministre a déclaré que les discussions avec la délégation sont utiles pour la paix.") == "fr"
+    assert detect("El ministro dijo que las conversaciones con la delegación fueron útiles para la paz.") == "es"
+    assert detect("Министр иностранных дел России прибыл в Пхеньян для переговоров") == "ru"
+    assert detect("שר החוץ הגיע לביקור רשמי בבירה ונפגש עם ראש הממשלה") == "he"
+    assert detect("xq zzv") == "und"
