@@ -32,6 +32,7 @@ sentence-level detection with ``keep_unknown=True``); an unknown source is an
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -658,7 +659,8 @@ def extract_events(doc: Doc, actors: Any, quotes: list[Quote], times: list[TimeE
                     source=s.ref if s else None, target=g.ref if g else None,
                     trigger=trigger, sentence=sentence, quote_index=quote_index, confidence=confidence,
                 ))
-    return _dedupe(events)
+    events = _dedupe(events)
+    return events if keep_unknown else _corefer(events)
 
 
 def _find_triggers(doc: Doc, lex: _Lexicon) -> list[_Trig]:
@@ -1118,6 +1120,37 @@ def _dedupe(events: list[Event]) -> list[Event]:
             continue
         seen.add(k)
         out.append(ev)
+    return out
+
+
+def _dates_agree(a: str | None, b: str | None) -> bool:
+    """Whether two event dates can name the same day: one unknown, or one a prefix of the
+    other ("2023-09" and "2023-09-14")."""
+    return a is None or b is None or a.startswith(b) or b.startswith(a)
+
+
+def _corefer(events: list[Event]) -> list[Event]:
+    """One event per real interaction in an article: a later mention of the same type,
+    dyad and mode with a compatible date ("the visit ... during the visit") repeats the
+    first, which takes the more precise date (the mention that points at its quote is kept).  Counting each mention as a new event is the
+    error users of other coders complain about."""
+    out: list[Event] = []
+    index: dict[tuple[Any, ...], list[int]] = {}
+    for ev in events:
+        s, g = ev.source, ev.target
+        k = (ev.type, ev.mode, s.country if s else None, g.country if g else None,
+             None if s is None or s.country else s.name, None if g is None or g.country else g.name)
+        same = next((n for n in index.get(k, []) if _dates_agree(out[n].date, ev.date)), None)
+        if same is None:
+            index.setdefault(k, []).append(len(out))
+            out.append(ev)
+            continue
+        first = out[same]
+        if first.quote_index is None and ev.quote_index is not None:
+            first, ev = ev, first  # keep the mention that points at its quote
+        if ev.date and (first.date is None or len(ev.date) > len(first.date)):
+            first = dataclasses.replace(first, date=ev.date)
+        out[same] = first
     return out
 
 

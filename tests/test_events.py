@@ -469,3 +469,24 @@ def test_present_tense_report_is_dated_on_publication(resources):
     e = find(evs, "QAT", "IRN", "CONSULT")
     assert e.cameo == "043" and e.date == PUB
     assert ("QAT", "USA", "CONSULT") in triples(evs)
+
+
+# ---------------------------------------------------------------- one event per interaction
+
+
+def test_later_mentions_of_the_same_event_are_one_event(resources):
+    text = ("وصل الرئيس الفرنسي إلى بكين أمس في زيارة رسمية إلى الصين تستمر ثلاثة أيام. "
+            "ويلتقي الرئيس الفرنسي خلال الزيارة بالرئيس الصيني. "
+            "وتعد زيارة الرئيس الفرنسي للصين الأولى منذ أعوام.")
+    _, evs = events_of(text, resources)
+    visits = [e for e in evs if e.type == "CONSULT" and e.cameo == "042"
+              and (e.source.country, e.target.country) == ("FRA", "CHN")]
+    assert len(visits) == 1
+    assert visits[0].date == "2024-03-13"  # the mention with a date gives it
+
+
+def test_same_dyad_in_another_mode_stays_apart(resources):
+    text = "زار الرئيس الفرنسي الصين أمس. وسيزور الرئيس الفرنسي الصين مرة أخرى الشهر المقبل."
+    _, evs = events_of(text, resources)
+    modes = sorted(e.mode for e in evs if (e.source.country, e.target.country, e.type) == ("FRA", "CHN", "CONSULT"))
+    assert modes == ["asserted", "future"]
