@@ -112,6 +112,7 @@ class _Lexicon:
     noun_agent_preps: frozenset[str]
     domestic: frozenset[str]
     speaker_source: frozenset[str]
+    speech_acts: frozenset[str]
     one_sided: frozenset[str]
     no_target: frozenset[str]
     neg_window: int
@@ -296,6 +297,7 @@ def _build_lexicon(lang: Language) -> _Lexicon:
         noun_agent_preps=frozenset(key(p) for p in frames.get("noun_agent_prepositions", [])),
         domestic=frozenset(data.get("domestic_types") or ()),
         speaker_source=frozenset(data.get("speaker_as_source_types") or ()),
+        speech_acts=frozenset(data.get("speech_act_types") or ()),
         one_sided=frozenset(data.get("one_sided_types") or ()),
         no_target=frozenset(data.get("no_target_types") or ()),
         neg_window=int(neg.get("window", 3)),
@@ -507,8 +509,11 @@ def _sentences(doc: Doc, actors: Any, quotes: list[Quote], lex: _Lexicon, keep_u
             etype, code = _retype(doc, t, lex)
             if etype == "ACCUSE" and srcs and tgts:
                 accusations.append((si, srcs, tgts))
-            items.append(_Item(t, etype, code, srcs, tgts, pairs, _mode(doc, t, scues, lex, qi), qi,
-                               _occurs(doc, t, scues, lex)))
+            mode = _mode(doc, t, scues, lex, qi)
+            if mode == "claimed" and qi is not None and etype in lex.speech_acts and srcs \
+                    and _speaks(srcs, quotes[qi], actors):
+                mode = "asserted"  # the statement is the act: "قال لافروف إنه يقدر دعم بيونغيانغ"
+            items.append(_Item(t, etype, code, srcs, tgts, pairs, mode, qi, _occurs(doc, t, scues, lex)))
         yield sent, scues, items
 
 
@@ -1185,6 +1190,13 @@ def _speaker(q: Quote, actors: Any) -> _Member | None:
             if a.name == sp.name:
                 return _Member(sp, a.country, k, a.type)
     return _Member(sp, sp.country, -1, "PER")
+
+
+def _speaks(srcs: list[_Member], q: Quote, actors: Any) -> bool:
+    """Whether the quote's speaker is (one of) the event's sources (the same actor: a
+    minister speaking of what his country does still reports it)."""
+    sp = _speaker(q, actors)
+    return sp is not None and sp.actor >= 0 and any(m.actor == sp.actor for m in srcs)
 
 
 def _definite(t: _Trig) -> bool:

@@ -490,3 +490,29 @@ def test_same_dyad_in_another_mode_stays_apart(resources):
     _, evs = events_of(text, resources)
     modes = sorted(e.mode for e in evs if (e.source.country, e.target.country, e.type) == ("FRA", "CHN", "CONSULT"))
     assert modes == ["asserted", "future"]
+
+
+# ---------------------------------------------------------------- praise said in so many words
+
+
+@pytest.mark.parametrize("text,src,tgt", [
+    ("وأعرب رئيس الوزراء الأردني عن امتنانه لليابان على دعمها المتواصل.", "JOR", "JPN"),
+    ("وعبرت وزيرة الخارجية الكندية عن تقديرها للدور الذي تقوم به قطر.", "CAN", "QAT"),
+    ("وهنأ العاهل المغربي الرئيس الفرنسي بمناسبة العيد الوطني.", "MAR", "FRA"),
+    ("وأكد الرئيس الكيني أن المحادثات كانت مثمرة، مشيدا بجهود إثيوبيا.", "KEN", "ETH"),
+])
+def test_praise_with_the_subject_inside_the_phrase(resources, text, src, tgt):
+    _, evs = events_of(text, resources)
+    e = find(evs, src, tgt, "SUPPORT")
+    assert e.cameo == "051"
+
+
+def test_the_speakers_own_praise_is_asserted_not_claimed(resources):
+    # the quotes stage reads "أعرب ... عن تقديره لـ" as reported speech; the praise is the act
+    _, evs = events_of("وأعرب رئيس الوزراء الأردني عن تقديره لليابان على مساعداتها.", resources)
+    assert find(evs, "JOR", "JPN", "SUPPORT").mode == "asserted"
+
+
+def test_estimates_are_not_praise(resources):
+    _, evs = events_of("وبحسب تقديرات الأمم المتحدة فإن عدد النازحين في السودان تجاوز مليونين.", resources)
+    assert not [e for e in evs if e.type == "SUPPORT"]
