@@ -113,6 +113,7 @@ class _Lexicon:
     domestic: frozenset[str]
     speaker_source: frozenset[str]
     speech_acts: frozenset[str]
+    noun_governors: frozenset[str]
     one_sided: frozenset[str]
     no_target: frozenset[str]
     neg_window: int
@@ -298,6 +299,7 @@ def _build_lexicon(lang: Language) -> _Lexicon:
         domestic=frozenset(data.get("domestic_types") or ()),
         speaker_source=frozenset(data.get("speaker_as_source_types") or ()),
         speech_acts=frozenset(data.get("speech_act_types") or ()),
+        noun_governors=_keys(frames.get("noun_governors", []), lang),
         one_sided=frozenset(data.get("one_sided_types") or ()),
         no_target=frozenset(data.get("no_target_types") or ()),
         neg_window=int(neg.get("window", 3)),
@@ -679,6 +681,11 @@ def _find_triggers(doc: Doc, lex: _Lexicon) -> list[_Trig]:
         # a word that is both verb and noun (دعم، رفض) is a noun after a preposition
         prev = doc.tokens[m.i - 1].key if m.i > 0 else ""
         noun_first = prev in lex.preps or (prev[:1] in ("و", "ف") and prev[1:] in lex.preps)
+        if not noun_first and lex.noun_governors and m.j - m.i == 1:
+            # "أكدت واشنطن دعمها": a statement verb's object is the noun, not a second verb
+            sent_i = doc.tokens[m.i].sent
+            noun_first = any(doc.tokens[k].sent == sent_i and lex.stem_set(doc.tokens[k].key) & lex.noun_governors
+                             for k in range(max(0, m.i - 5), m.i))
         for form in sorted(m.payloads, key=lambda f: (not lex.entries[f.entry].requires,
                                                       (f.kind != "verb") != noun_first)):
             entry = lex.entries[form.entry]
@@ -780,10 +787,16 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
     if t.form.kind == "verb":
         svo = next((g for g in before if g.prep is None and _gap_ok(doc, g.j, mi, lex)), None)
         vso = next((g for g in after if g.prep is None and g.i - mj <= _SUBJ_AFTER), None)
-        if t.form.participle:  # "قال المتحدث الأوكراني ...، متهماً روسيا بـ"
+        if t.form.present and doc.tokens[mi].key[len(t.prefix):][:1] == "ن":
+            # "نتهم واشنطن": a first-person verb; the speaker is its subject, the group after
+            # it the object
+            tgt = _target_after(doc, after, mj, e, lex, direct=True, verbs=verbs)
+        elif t.form.participle:  # "قال المتحدث الأوكراني ...، متهماً روسيا بـ"
             src = next((g for g in groups if g.j <= mi and g.prep is None), None)
             tgt = _target_after(doc, after, mj, e, lex, direct=True, verbs=verbs)
-        elif agent is not None:  # passive with an agent: "اعتقلوا على أيدي X"
+        elif agent is not None and not (vso is not None and vso.i < agent.i and vso is not agent):
+            # passive with an agent: "اعتقلوا على أيدي X" (an active verb's subject comes
+            # first: "استنكرت الكويت اقتحام ... من قبل مستوطنين")
             src = agent
             tgt = svo or (vso if vso is not agent else None)
         elif t.suffix:  # object pronoun: "اتهمتها الولايات المتحدة"
@@ -811,8 +824,10 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
         if t.suffix:  # possessive: "زيارته", "هجومها على أوكرانيا"
             gen = _antecedent(t, before, None)
         else:
+            # the construct chain goes on to the genitive: no other actor stands between
+            # ("اتهامات لأوكرانيا بقصف محطة ...": the station is not the accuser)
             gen = next((g for g in after if g.prep is None and g.i - mj <= _GENITIVE_GAP
-                        and _words_only(doc, mj, g.i, lex)), None)
+                        and _words_only(doc, mj, g.i, lex) and not any(mj <= h.i < g.i for h in after)), None)
             if gen is not None and _definite(t) and gen.members[0].kind != "adjective":
                 # a noun with the article takes no genitive: "الهجوم الروسي" has an adjective,
                 # "وجه الشكر المملكة" an object

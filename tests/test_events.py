@@ -516,3 +516,31 @@ def test_the_speakers_own_praise_is_asserted_not_claimed(resources):
 def test_estimates_are_not_praise(resources):
     _, evs = events_of("وبحسب تقديرات الأمم المتحدة فإن عدد النازحين في السودان تجاوز مليونين.", resources)
     assert not [e for e in evs if e.type == "SUPPORT"]
+
+
+# ---------------------------------------------------------------- frames seen in unseen news
+
+
+@pytest.mark.parametrize("text,triple", [
+    # a first-person verb in a quote: the speaker acts, the group after the verb is the object
+    ('وقال المتحدث باسم الحكومة اليابانية: "نتهم كوريا الشمالية بتهديد أمن المنطقة".', ("JPN", "PRK", "ACCUSE")),
+    ('وقال وزير الخارجية الكندي: "ندعم أوكرانيا حتى النهاية".', ("CAN", "UKR", "SUPPORT")),
+    # the subject stands inside the phrase
+    ("وتبادلت أرمينيا وأذربيجان الأسرى بوساطة أمريكية.", ("ARM", "AZE", "RETREAT")),
+    ("وقطعت بوليفيا علاقاتها مع إسرائيل.", ("BOL", "ISR", "SANCTION")),
+    ("واستدعت وزارة الخارجية الهولندية السفير الإيراني.", ("NLD", "IRN", "ACCUSE")),
+    # a statement verb's object is the verbal noun, not a second verb
+    ("وجددت الحكومة الألمانية دعمها لمولدوفا.", ("DEU", "MDA", "SUPPORT")),
+    # an actor between a noun and a later one is no genitive of the noun
+    ("ووجهت أذربيجان اتهامات لأرمينيا بقصف مدينة كنجة.", ("AZE", "ARM", "ACCUSE")),
+])
+def test_frames_of_common_news_sentences(resources, text, triple):
+    _, evs = events_of(text, resources)
+    find(evs, *triple)
+
+
+def test_active_verb_keeps_its_subject_before_an_agent_phrase(resources):
+    # "من قبل" names the agent of the condemned act, not of the condemnation
+    _, evs = events_of("واستنكرت الأردن إحراق نسخ من المصحف من قبل متطرفين دنماركيين.", resources)
+    assert not [e for e in evs if e.type in ("REJECT", "ACCUSE") and e.source and e.source.country == "DNK"]
+    find(evs, "JOR", "DNK", "ACCUSE")  # condemning an act accuses its doer
