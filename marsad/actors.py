@@ -167,10 +167,10 @@ class _Builder:
         return ident
 
     def add(self, i: int, j: int, start: int, end: int, ident: _Ident, kind: str, prio: int,
-            form: str | None = None) -> _Cand:
+            form: str | None = None, names: bool = True) -> _Cand:
         c = _Cand(i, j, start, end, ident.key, kind, prio)
         self.cands.append(c)
-        if ident.kb_id is None:
+        if ident.kb_id is None and names:
             ident.forms.append((prio, form or self.doc.text[start:end]))
         return c
 
@@ -385,9 +385,17 @@ def extract_actors(doc: Doc, published: dt.date | None, res: Resources) -> Actor
                 inner.append(_Cand(gm.i, gm.j, gm.start, gm.end, b.kb_ident(ge).key, "name", 0))
         if office.igo:
             country = country or office.igo
-        if office.id == "spokesperson" and end_tok == m.j:
-            # "المتحدث باسم X": X follows
-            pass
+        role = office.role
+        if office.id == "spokesperson" and m.j in gpe_at and end_tok == gpe_at[m.j][0].j:
+            # "المتحدث باسم X": the body X gives the spokesperson's role (and its nationality
+            # adjective, "مجلس الأمن القومي الأمريكي", the country when X has none)
+            ge = gpe_at[m.j][1]
+            if ge.type == "ORG" and ge.role:
+                role = ge.role
+            adj_end, adj_country, adj_char = country_after(end_tok)
+            if adj_end > end_tok:
+                end_tok, end_char = adj_end, adj_char
+                country = country or adj_country
         ti, tj = m.i, end_tok
         title_text_end = end_char if end_tok > m.j else m.end
         # "مبعوث الأمم المتحدة إلى اليمن X", "سفير السعودية لدى واشنطن X": the destination
@@ -403,11 +411,12 @@ def extract_actors(doc: Doc, published: dt.date | None, res: Resources) -> Actor
         if pj > pi:  # a name follows the title
             if pident is None:  # NER person: an unknown actor with the title's country
                 ent = ner_per_at[pi]
-                pident = b.unknown_ident(doc.text[ent.start:ent.end], "PER", country, office.role)
+                pident = b.unknown_ident(doc.text[ent.start:ent.end], "PER", country, role)
                 b.add(ent.tok_i, ent.tok_j, ent.start, ent.end, pident, "ner", 45 + 10 * (ent.tok_j - ent.tok_i))
             elif pident.country is None and country:
                 pident.country = country
-            b.add(ti, tj, m.start, title_text_end, pident, "title", 55 + 10 * (tj - ti))
+            # the title is a mention of the named person, not a name for them
+            b.add(ti, tj, m.start, title_text_end, pident, "title", 55 + 10 * (tj - ti), names=False)
             title_spans.append((ti, tj))
             if office.id != "spokesperson":
                 office_seen.setdefault(office.id, []).append((_gender(tokens[m.i].key), pident))
@@ -430,7 +439,7 @@ def extract_actors(doc: Doc, published: dt.date | None, res: Resources) -> Actor
         elif not holders and end_tok > m.j:
             # an office holder we cannot name: the title is the actor's name
             text = doc.text[m.start:title_text_end]
-            ident = b.unknown_ident(text, "PER", country, office.role)
+            ident = b.unknown_ident(text, "PER", country, role)
             b.add(ti, tj, m.start, title_text_end, ident, "title", 35 + 10 * (tj - ti))
             title_spans.append((ti, tj))
 

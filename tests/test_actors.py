@@ -103,3 +103,25 @@ def test_bare_title_agrees_in_gender_with_its_referent(mini):
             "ونقلت الوكالة عن وزير الخارجية قوله إن اللقاء مثمر.")
     acts = actors_of(text, mini)
     assert "وزير الخارجية" in [m.text for m in acts["Sergey Lavrov"].mentions]
+
+
+@pytest.fixture(scope="module")
+def mini_ner():
+    return load_resources([MINI], use_ner=True, builtin_actors=False)
+
+
+def test_unknown_person_after_a_spokesperson_title_keeps_the_name(mini_ner):
+    """Kirby is not in the small dictionary: NER finds the name, the title gives the country."""
+    acts = actors_of("وقال المتحدث باسم مجلس الأمن القومي الأميركي جون كيربي إن واشنطن قلقة.", mini_ner)
+    assert acts["جون كيربي"].country == "USA"
+    assert "المتحدث باسم مجلس الأمن القومي الأميركي" not in acts
+
+
+@pytest.mark.parametrize("text, name, country, role", [
+    ("وأكد المتحدث باسم وزارة الخارجية الفرنسية كريستوف لوموان أن باريس تتابع الوضع.", "كريستوف لوموان", "FRA", "GOV"),
+    ("وقال المتحدث باسم حركة حماس حازم قاسم إن الحركة ترفض المقترح.", "حازم قاسم", "PSE", "REB"),
+])
+def test_spokesperson_of_a_known_body_takes_its_country_and_role(resources, text, name, country, role):
+    acts = actors_of(text, resources)
+    assert (acts[name].country, acts[name].role) == (country, role)
+    assert any(m.text.startswith("المتحدث باسم") for m in acts[name].mentions)
