@@ -114,6 +114,7 @@ class _Lexicon:
     speaker_source: frozenset[str]
     speech_acts: frozenset[str]
     noun_governors: frozenset[str]
+    home_target: frozenset[str]
     one_sided: frozenset[str]
     no_target: frozenset[str]
     neg_window: int
@@ -300,6 +301,7 @@ def _build_lexicon(lang: Language) -> _Lexicon:
         speaker_source=frozenset(data.get("speaker_as_source_types") or ()),
         speech_acts=frozenset(data.get("speech_act_types") or ()),
         noun_governors=_keys(frames.get("noun_governors", []), lang),
+        home_target=frozenset(data.get("home_target_types") or ()),
         one_sided=frozenset(data.get("one_sided_types") or ()),
         no_target=frozenset(data.get("no_target_types") or ()),
         neg_window=int(neg.get("window", 3)),
@@ -639,6 +641,12 @@ def extract_events(doc: Doc, actors: Any, quotes: list[Quote], times: list[TimeE
             quad = info.quad_class if info else None
             quote_index = it.quote if mode == "claimed" else None
             if pairs is None:
+                if srcs and not tgts and etype in lex.home_target:
+                    if any(o.etype == etype and o.tgts for o in items):
+                        if not keep_unknown:
+                            continue  # "تظاهروا أمام السفارة ... احتجاجا": one protest, addressed
+                    else:
+                        tgts = _home_states(srcs, actors)  # no addressee: the home state
                 if srcs and not tgts and etype not in lex.one_sided and topic is not None:
                     tgts = [m for m in [topic] if m.country not in {x.country for x in srcs}]
                 elif tgts and not srcs and etype not in lex.one_sided and topic is not None:
@@ -1205,6 +1213,22 @@ def _speaker(q: Quote, actors: Any) -> _Member | None:
             if a.name == sp.name:
                 return _Member(sp, a.country, k, a.type)
     return _Member(sp, sp.country, -1, "PER")
+
+
+def _home_states(srcs: list[_Member], actors: Any) -> list[_Member]:
+    """The state each source belongs to, as an actor of its own (the document's entry for
+    that country when there is one)."""
+    out: list[_Member] = []
+    for m in srcs:
+        if not m.country or m.country.startswith("IGO:") or any(o.country == m.country for o in out):
+            continue
+        k = next((n for n, a in enumerate(actors.actors) if a.country == m.country and a.type == "GPE"), -1) \
+            if actors is not None else -1
+        if k >= 0 and k != m.actor:
+            out.append(_Member(actors.actors[k].ref(), m.country, k, "GPE", "home"))
+        else:
+            out.append(_Member(ActorRef(m.country, m.country), m.country, -2, "GPE", "home"))
+    return out
 
 
 def _speaks(srcs: list[_Member], q: Quote, actors: Any) -> bool:

@@ -544,3 +544,12 @@ def test_active_verb_keeps_its_subject_before_an_agent_phrase(resources):
     _, evs = events_of("واستنكرت الأردن إحراق نسخ من المصحف من قبل متطرفين دنماركيين.", resources)
     assert not [e for e in evs if e.type in ("REJECT", "ACCUSE") and e.source and e.source.country == "DNK"]
     find(evs, "JOR", "DNK", "ACCUSE")  # condemning an act accuses its doer
+
+
+def test_a_protest_with_no_addressee_targets_the_home_state(resources):
+    _, evs = events_of("وتظاهر آلاف الكينيين في نيروبي احتجاجا على ارتفاع الأسعار.", resources)
+    e = find(evs, "KEN", "KEN", "PROTEST")
+    assert e.target.country == "KEN"
+    # an addressee named in the text is kept
+    _, evs = events_of("وتظاهر مئات الأتراك أمام السفارة السويدية احتجاجا على حرق المصحف.", resources)
+    assert ("TUR", "TUR", "PROTEST") not in triples(evs)
