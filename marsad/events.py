@@ -115,6 +115,7 @@ class _Lexicon:
     speech_acts: frozenset[str]
     noun_governors: frozenset[str]
     home_target: frozenset[str]
+    object_preps: frozenset[str]
     one_sided: frozenset[str]
     no_target: frozenset[str]
     neg_window: int
@@ -302,6 +303,7 @@ def _build_lexicon(lang: Language) -> _Lexicon:
         speech_acts=frozenset(data.get("speech_act_types") or ()),
         noun_governors=_keys(frames.get("noun_governors", []), lang),
         home_target=frozenset(data.get("home_target_types") or ()),
+        object_preps=frozenset(key(p) for p in frames.get("object_prepositions", [])),
         one_sided=frozenset(data.get("one_sided_types") or ()),
         no_target=frozenset(data.get("no_target_types") or ()),
         neg_window=int(neg.get("window", 3)),
@@ -647,7 +649,8 @@ def extract_events(doc: Doc, actors: Any, quotes: list[Quote], times: list[TimeE
                             continue  # "تظاهروا أمام السفارة ... احتجاجا": one protest, addressed
                     else:
                         tgts = _home_states(srcs, actors)  # no addressee: the home state
-                if srcs and not tgts and etype not in lex.one_sided and topic is not None:
+                if srcs and not tgts and etype not in lex.one_sided and topic is not None \
+                        and not (t.suffix and t.form.kind == "verb"):  # its object pronoun was looked up
                     tgts = [m for m in [topic] if m.country not in {x.country for x in srcs}]
                 elif tgts and not srcs and etype not in lex.one_sided and topic is not None:
                     srcs = [m for m in [topic] if m.country not in {x.country for x in tgts}]
@@ -809,7 +812,18 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
             tgt = svo or (vso if vso is not agent else None)
         elif t.suffix:  # object pronoun: "اتهمتها الولايات المتحدة"
             src = vso
-            tgt = _antecedent(t, before, src)
+            if mi > 0 and doc.tokens[mi - 1].key in lex.relatives:
+                # the relative's antecedent is the noun right before it: the object when a
+                # subject follows ("المقاتلين الذين دربتهم واشنطن"), else the subject ("المغرب
+                # التي استقبلته": the pronoun points further back)
+                ante = next((g for g in before if g.j <= mi - 1 and mi - 1 - g.j <= 1 and g is not src), None)
+                if src is not None:
+                    tgt = ante
+                elif ante is not None:
+                    src = ante
+                    tgt = _antecedent(t, [g for g in before if g.j <= ante.i], src)
+            else:
+                tgt = _antecedent(t, before, src)
         elif svo is not None:
             src = svo
             tgt = _target_after(doc, after, mj, e, lex, direct=not e.verb_prep_only, verbs=verbs)
@@ -849,6 +863,12 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
         gen_is_source = e.genitive_source
         if not gen_is_source and t.suffix and _target_after(doc, after, mj, e, lex, direct=False, verbs=verbs) is not None:
             gen_is_source = True  # "هجومها على أوكرانيا": the possessor attacks
+        elif not gen_is_source and gen is not None and not t.suffix and accused is None:
+            # "تدريب واشنطن لمقاتلي المعارضة"، "قصف الطائرات الروسية على حلب": with the
+            # acted-on named by ل/على/ضد after it, the genitive is the doer
+            nxt = next((g for g in after if g.i >= gen.j), None)
+            if nxt is not None and nxt.i - gen.j <= 3 and nxt.prep in lex.object_preps and nxt.prep in e.preps:
+                gen_is_source = True
         if accused is not None:
             # "اتهمتها X بتزويد فاغنر": the accused does the complement; the genitive receives it
             tgt = gen if gen is not None else _target_after(doc, after, mj, e, lex, direct=e.direct, verbs=verbs)

@@ -553,3 +553,20 @@ def test_a_protest_with_no_addressee_targets_the_home_state(resources):
     # an addressee named in the text is kept
     _, evs = events_of("وتظاهر مئات الأتراك أمام السفارة السويدية احتجاجا على حرق المصحف.", resources)
     assert ("TUR", "TUR", "PROTEST") not in triples(evs)
+
+
+def test_a_genitive_before_the_acted_on_is_the_doer(resources):
+    _, evs = events_of("وأدى قصف الطائرات التركية على القامشلي إلى مقتل مدنيين.", resources)
+    find(evs, "TUR", "SYR", "ASSAULT")
+    _, evs = events_of("وتواصل تسليح إيران للحوثيين رغم الحظر الدولي.", resources)
+    find(evs, "IRN", "YEM", "AID")
+
+
+def test_object_pronoun_after_a_relative_points_at_its_antecedent_only(resources):
+    text = ("وزار وزير الخارجية البريطاني الأردن أمس. وقال إن المقاتلين الذين دربتهم الولايات المتحدة "
+            "دخلوا الأراضي السورية.")
+    _, evs = events_of(text, resources)
+    assert not [e for e in evs if e.type == "AID" and e.target and e.target.country in ("GBR", "JOR")]
+    # with no subject after the verb, the antecedent is its subject
+    _, evs = events_of("وزار الرئيس الفرنسي المغرب التي استقبلته بحفاوة.", resources)
+    find(evs, "MAR", "FRA", "CONSULT")
