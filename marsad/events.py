@@ -85,6 +85,7 @@ class _Entry:
     alt: tuple[tuple[frozenset[str], str, str, int], ...]
     verb_prep_only: bool
     outcome: bool = False
+    surface_has: str = ""
 
 
 @dataclass
@@ -242,6 +243,7 @@ def _build_lexicon(lang: Language) -> _Lexicon:
             alt=tuple(alts),
             verb_prep_only=bool(e.get("verb_target_prep_only")),
             outcome=bool(e.get("outcome")),
+            surface_has=str(e.get("surface_has") or ""),
         ))
         idx = len(entries) - 1
         for pair in e.get("verbs") or []:
@@ -507,7 +509,7 @@ def _sentences(doc: Doc, actors: Any, quotes: list[Quote], lex: _Lexicon, keep_u
             qi = _quote_of(t.m.start, quotes)
             if not srcs and tgts and qi is not None and t.entry.type in lex.speaker_source:
                 sp = _speaker(quotes[qi], actors)
-                if sp is not None:
+                if sp is not None and sp.country:  # a speaker of unknown affiliation names nobody
                     srcs = [sp]
             if srcs and not tgts and pairs is None and t.entry.type == "REJECT":
                 tgts = _accuser(srcs, accusations, si)  # "لكن موسكو تنفي ذلك"
@@ -705,6 +707,8 @@ def _find_triggers(doc: Doc, lex: _Lexicon) -> list[_Trig]:
                 continue
             if form.kind == "verb" and last.text.endswith("ة"):
                 continue  # verbs never end in ة: أسلحة is not أسلح + ه, وزارة is not زاره
+            if entry.surface_has and entry.surface_has not in m.text:
+                continue
             if not _context_ok(doc, m, entry, lex):
                 continue
             last_key = last.key

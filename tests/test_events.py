@@ -570,3 +570,11 @@ def test_object_pronoun_after_a_relative_points_at_its_antecedent_only(resources
     # with no subject after the verb, the antecedent is its subject
     _, evs = events_of("وزار الرئيس الفرنسي المغرب التي استقبلته بحفاوة.", resources)
     find(evs, "MAR", "FRA", "CONSULT")
+
+
+def test_here_and_there_are_not_congratulations(resources):
+    # هنأ "congratulated" loses its hamza in matching keys and becomes هنا "here"
+    _, evs = events_of("وقال الوزير الأردني إن هناك محادثات مع العراق، وهنا أكد أهمية التعاون مع مصر.", resources)
+    assert not [e for e in evs if e.type == "SUPPORT"]
+    _, evs = events_of("وهنأ ملك البحرين الرئيس الإندونيسي بفوزه في الانتخابات.", resources)
+    find(evs, "BHR", "IDN", "SUPPORT")
