@@ -117,6 +117,7 @@ class _Lexicon:
     noun_governors: frozenset[str]
     home_target: frozenset[str]
     object_preps: frozenset[str]
+    bare_agents: frozenset[str]
     one_sided: frozenset[str]
     no_target: frozenset[str]
     neg_window: int
@@ -306,6 +307,7 @@ def _build_lexicon(lang: Language) -> _Lexicon:
         noun_governors=_keys(frames.get("noun_governors", []), lang),
         home_target=frozenset(data.get("home_target_types") or ()),
         object_preps=frozenset(key(p) for p in frames.get("object_prepositions", [])),
+        bare_agents=_keys(frames.get("bare_agents", []), lang),
         one_sided=frozenset(data.get("one_sided_types") or ()),
         no_target=frozenset(data.get("no_target_types") or ()),
         neg_window=int(neg.get("window", 3)),
@@ -446,6 +448,31 @@ def _groups(doc: Doc, actors: Any, sent: Sentence, lex: _Lexicon, trig_tokens: s
     return out
 
 
+def _bare_agent_groups(doc: Doc, sent: Sentence, groups: list[_Group], topic: _Member, lex: _Lexicon,
+                       trig_tokens: set[int]) -> list[_Group]:
+    """"عزل الجيش الرئيس"، "واتهم معارضون الرئيس": an institution or group named without a
+    country belongs to the country the article is about.  Added as groups standing for it."""
+    from marsad.actors import MentionRef
+
+    added: list[_Group] = []
+    for k in range(sent.tok_start, sent.tok_end):
+        tok = doc.tokens[k]
+        if k in trig_tokens or not tok.is_word or not (lex.stem_set(tok.key) & lex.bare_agents):
+            continue
+        if any(g.i <= k < g.j for g in groups):  # inside a mention ("الجيش الروسي")
+            continue
+        if "ال" not in tok.key[:4] and any(g.i == k + 1 for g in groups):
+            continue  # "حكومة اليمن": a noun in construct; the mention after it names the country
+        mem = _Member(dataclasses.replace(topic.ref, mention=Span(tok.text, tok.start, tok.end)), topic.country,
+                      topic.actor, topic.type, "bare")
+        prep = _mention_prep(doc, MentionRef(tok.start, tok.end, topic.actor, "bare", k, k + 1), sent, lex,
+                             trig_tokens)
+        added.append(_Group([mem], k, k + 1, prep, between=prep == "بين"))
+    if not added:
+        return groups
+    return sorted(groups + added, key=lambda g: g.i)
+
+
 @dataclass
 class _Done:
     """A trigger already handled in this sentence, with the arguments it got."""
@@ -490,6 +517,7 @@ def _sentences(doc: Doc, actors: Any, quotes: list[Quote], lex: _Lexicon, keep_u
     for t in trigs:
         by_sent.setdefault(doc.tokens[t.m.i].sent, []).append(t)
     accusations: list[tuple[int, list[_Member], list[_Member]]] = []
+    topic = _topic(actors) if actors is not None and lex.bare_agents else None
     for si, ts in sorted(by_sent.items()):
         if si < 0:
             continue
@@ -497,6 +525,8 @@ def _sentences(doc: Doc, actors: Any, quotes: list[Quote], lex: _Lexicon, keep_u
         trig_tokens = {k for t in ts for k in range(t.m.i, t.m.j)}
         verbs = frozenset(t.m.i for t in ts if t.form.kind == "verb")
         groups = _groups(doc, actors, sent, lex, trig_tokens) if actors is not None else []
+        if topic is not None:
+            groups = _bare_agent_groups(doc, sent, groups, topic, lex, trig_tokens)
         if not keep_unknown and not any(m.country for g in groups for m in g.members) and not any(
                 q.start < sent.end and sent.start < q.end for q in quotes):
             continue  # no known actor and no speaker: nothing this sentence could report

@@ -578,3 +578,16 @@ def test_here_and_there_are_not_congratulations(resources):
     assert not [e for e in evs if e.type == "SUPPORT"]
     _, evs = events_of("وهنأ ملك البحرين الرئيس الإندونيسي بفوزه في الانتخابات.", resources)
     find(evs, "BHR", "IDN", "SUPPORT")
+
+
+def test_an_institution_without_a_country_belongs_to_the_article_country(resources):
+    text = ("وتشهد بوليفيا أزمة سياسية حادة. وقال رئيس بوليفيا إن بوليفيا لن تتراجع. "
+            "وفي بوليفيا، عزل الجيش الرئيس البوليفي بعد أسابيع من الاضطرابات.")
+    _, evs = events_of(text, resources)
+    find(evs, "BOL", "BOL", "COERCE")
+
+
+def test_an_institution_needs_an_article_country(resources):
+    # with no dominant country, a bare "الحكومة" names nobody
+    _, evs = events_of("واتهمت الحكومة روسيا بالتدخل في الانتخابات.", resources)
+    assert not [e for e in evs if e.type == "ACCUSE" and e.source and e.source.country]
