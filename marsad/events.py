@@ -117,6 +117,7 @@ class _Lexicon:
     noun_governors: frozenset[str]
     home_target: frozenset[str]
     object_preps: frozenset[str]
+    agentive_verbs: frozenset[str]
     bare_agents: frozenset[str]
     one_sided: frozenset[str]
     no_target: frozenset[str]
@@ -307,6 +308,7 @@ def _build_lexicon(lang: Language) -> _Lexicon:
         noun_governors=_keys(frames.get("noun_governors", []), lang),
         home_target=frozenset(data.get("home_target_types") or ()),
         object_preps=frozenset(key(p) for p in frames.get("object_prepositions", [])),
+        agentive_verbs=_keys(frames.get("agentive_verbs", []), lang),
         bare_agents=_keys(frames.get("bare_agents", []), lang),
         one_sided=frozenset(data.get("one_sided_types") or ()),
         no_target=frozenset(data.get("no_target_types") or ()),
@@ -918,6 +920,16 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
             start = gen.j if gen is not None and not t.suffix else mj
             rest = [g for g in after if g is not src and g is not gen and g.i >= start]
             tgt = _target_after(doc, rest, start, e, lex, direct=False, verbs=verbs) or obj
+            subj = next((g for g in before if g.j == mi and g.prep is None and g.i > 0
+                         and lex.stem_set(doc.tokens[g.i - 1].key) & lex.agentive_verbs), None) \
+                if not t.prefix and lex.agentive_verbs else None
+            if tgt is None and nagent is None and gen is not None and subj is not None and not t.suffix:
+                # "تواصل إيران دعم الميليشيات": the verbal noun is the object of a verb whose
+                # subject does it; its genitive is what it is done to
+                src, tgt = subj, gen
+            elif tgt is None and nagent is not None and gen is None:
+                # "تقدمت القوات الأفغانية بدعم من واشنطن": the clause's subject is backed
+                tgt = next((g for g in reach if g is not src and g.prep is None and mi - g.j <= _SUBJ_BEFORE), None)
             if tgt is None and gen is not None and e.direct and not t.suffix:
                 tgt = next((g for g in rest if g.prep is None and g.i - gen.j <= 1), None)
             # "زيارة لبوتين إلى كوريا": ل names the visitor when إلى names the place

@@ -591,3 +591,21 @@ def test_an_institution_needs_an_article_country(resources):
     # with no dominant country, a bare "الحكومة" names nobody
     _, evs = events_of("واتهمت الحكومة روسيا بالتدخل في الانتخابات.", resources)
     assert not [e for e in evs if e.type == "ACCUSE" and e.source and e.source.country]
+
+
+@pytest.mark.parametrize("text,triple,code", [
+    ("وتواصل إيران دعم الميليشيات الحوثية في اليمن.", ("IRN", "YEM", "AID"), "070"),
+    ("وحققت القوات الأفغانية تقدما بدعم من الولايات المتحدة وقوات التحالف.", ("USA", "AFG", "AID"), "070"),
+    ("ودعمت فرنسا دبلوماسيا موقف المغرب في الأمم المتحدة.", ("FRA", "MAR", "SUPPORT"), "050"),
+])
+def test_backing_forces_is_aid_backing_positions_is_support(resources, text, triple, code):
+    _, evs = events_of(text, resources)
+    assert find(evs, *triple).cameo == code
+
+
+def test_a_verbal_noun_after_its_doer_takes_its_genitive_as_object(resources):
+    _, evs = events_of("وتواصل إيران تسليح الميليشيات الحوثية في اليمن.", resources)
+    find(evs, "IRN", "YEM", "AID")
+    # after a verb of saying the genitive is still the doer: the Chinese president visits
+    _, evs = events_of("وأكدت روسيا زيارة الرئيس الصيني إلى موسكو الأسبوع المقبل.", resources)
+    find(evs, "CHN", "RUS", "CONSULT")
