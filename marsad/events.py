@@ -1224,28 +1224,40 @@ def _dates_agree(a: str | None, b: str | None) -> bool:
 
 
 def _corefer(events: list[Event]) -> list[Event]:
-    """One event per real interaction in an article: a later mention of the same type,
-    dyad and mode with a compatible date ("the visit ... during the visit") repeats the
-    first, which takes the more precise date (the mention that points at its quote is kept).  Counting each mention as a new event is the
-    error users of other coders complain about."""
+    """One event per real interaction in an article: a later mention of the same type and
+    dyad repeats the first when it has the same mode and a compatible date ("the visit ...
+    during the visit"), or when both say it happened on the same dated day or month, one as
+    fact and one as a claim.  The kept event takes the more precise date (and is the mention
+    that points at its quote, or the one the article asserts).  Counting each mention as a
+    new event is the error users of other coders complain about."""
     out: list[Event] = []
     index: dict[tuple[Any, ...], list[int]] = {}
     for ev in events:
         s, g = ev.source, ev.target
-        k = (ev.type, ev.mode, s.country if s else None, g.country if g else None,
+        k = (ev.type, s.country if s else None, g.country if g else None,
              None if s is None or s.country else s.name, None if g is None or g.country else g.name)
-        same = next((n for n in index.get(k, []) if _dates_agree(out[n].date, ev.date)), None)
+        same = next((n for n in index.get(k, []) if _same_occurrence(out[n], ev)), None)
         if same is None:
             index.setdefault(k, []).append(len(out))
             out.append(ev)
             continue
         first = out[same]
-        if first.quote_index is None and ev.quote_index is not None:
-            first, ev = ev, first  # keep the mention that points at its quote
+        if (first.quote_index is None and ev.quote_index is not None and first.mode == ev.mode) or (
+                first.mode == "claimed" and ev.mode == "asserted"):
+            first, ev = ev, first  # keep the mention that points at its quote, or the fact
         if ev.date and (first.date is None or len(ev.date) > len(first.date)):
             first = dataclasses.replace(first, date=ev.date)
         out[same] = first
     return out
+
+
+_REPORTED = frozenset({"asserted", "claimed"})
+
+
+def _same_occurrence(a: Event, b: Event) -> bool:
+    if a.mode == b.mode:
+        return _dates_agree(a.date, b.date)
+    return a.mode in _REPORTED and b.mode in _REPORTED and bool(a.date) and a.date == b.date
 
 
 # --------------------------------------------------------------------------- mode and date

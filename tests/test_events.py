@@ -609,3 +609,11 @@ def test_a_verbal_noun_after_its_doer_takes_its_genitive_as_object(resources):
     # after a verb of saying the genitive is still the doer: the Chinese president visits
     _, evs = events_of("وأكدت روسيا زيارة الرئيس الصيني إلى موسكو الأسبوع المقبل.", resources)
     find(evs, "CHN", "RUS", "CONSULT")
+
+
+def test_a_fact_and_a_claim_of_the_same_dated_event_are_one_event(resources):
+    text = ("وزار الرئيس الكيني إثيوبيا في مارس الماضي. "
+            "وقال مسؤول إثيوبي إن زيارة الرئيس الكيني إلى إثيوبيا في مارس الماضي كانت ناجحة.")
+    _, evs = events_of(text, resources)
+    visits = [e for e in evs if (e.source.country, e.target.country, e.type) == ("KEN", "ETH", "CONSULT")]
+    assert len(visits) == 1 and visits[0].mode == "asserted"
