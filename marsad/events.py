@@ -897,6 +897,8 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
         nagent = nagent or _relative_agent(doc, t, after, lex)
         under = _undergoer(t, cues, lex)
         gen_is_source = e.genitive_source
+        if gen is not None and gen.members[0].kind == "adjective" and gen.i == mj and not t.suffix:
+            gen_is_source = True  # "الغارات الإسرائيلية": a nationality adjective names the doer
         if not gen_is_source and t.suffix and _target_after(doc, after, mj, e, lex, direct=False, verbs=verbs) is not None:
             gen_is_source = True  # "هجومها على أوكرانيا": the possessor attacks
         elif not gen_is_source and gen is not None and not t.suffix and accused is None:

@@ -617,3 +617,27 @@ def test_a_fact_and_a_claim_of_the_same_dated_event_are_one_event(resources):
     _, evs = events_of(text, resources)
     visits = [e for e in evs if (e.source.country, e.target.country, e.type) == ("KEN", "ETH", "CONSULT")]
     assert len(visits) == 1 and visits[0].mode == "asserted"
+
+
+@pytest.mark.parametrize("text,triple", [
+    ("وتبادلت إثيوبيا والسودان الاتهامات بشأن الحدود.", ("SDN", "ETH", "ACCUSE")),
+    ("وحثت الأمم المتحدة ميانمار على وقف العنف.", ("IGO:UN", "MMR", "REQUEST")),
+    ("وقدمت فرنسا مشروع قرار إلى مجلس الأمن الدولي بشأن مالي.", ("FRA", "IGO:UN", "REQUEST")),
+    ("وأبدت كوريا الشمالية استعدادها للحوار مع كوريا الجنوبية.", ("PRK", "KOR", "AGREE")),
+    # a nationality adjective right after an attack noun names the attacker
+    ("وأسفرت الغارات الروسية على إدلب عن مقتل مدنيين.", ("RUS", "SYR", "ASSAULT")),
+])
+def test_more_frames_of_news_sentences(resources, text, triple):
+    _, evs = events_of(text, resources)
+    find(evs, *triple)
+
+
+def test_a_violated_truce_is_no_truce(resources):
+    _, evs = events_of("واتهمت أرمينيا أذربيجان بخرق الهدنة في قره باغ.", resources)
+    assert not [e for e in evs if e.type == "RETREAT"]
+    find(evs, "ARM", "AZE", "ACCUSE")
+
+
+def test_readiness_to_negotiate_is_not_a_negotiation(resources):
+    _, evs = events_of("وأبدت كوريا الشمالية استعدادها للتفاوض مع الولايات المتحدة.", resources)
+    assert find(evs, "PRK", "USA", "CONSULT").mode == "hypothetical"
