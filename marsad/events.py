@@ -52,6 +52,7 @@ _TARGET_AFTER = 12
 _TARGET_BEFORE = 8
 _GENITIVE_GAP = 2
 _ALT_WINDOW = 6
+NEWS_DAYS = 3  # how far before publication the story's own day may lie
 
 
 # --------------------------------------------------------------------------- lexicon
@@ -661,6 +662,8 @@ def extract_events(doc: Doc, actors: Any, quotes: list[Quote], times: list[TimeE
     model = occurrence.load_model(doc.lang)
     events: list[Event] = []
     topic = _topic(actors) if actors is not None else None
+    news_day = _news_day(times, published)
+    undated: set[int] = set()
     for sent, _cues, items in _sentences(doc, actors, quotes, lex, keep_unknown):
         scores: dict[str, float] | None = None  # computed when the first modelled event is kept
         for it in items:
@@ -670,6 +673,9 @@ def extract_events(doc: Doc, actors: Any, quotes: list[Quote], times: list[TimeE
                 continue
             srcs, tgts, pairs = it.srcs, it.tgts, it.pairs
             date = _date(doc, sent, t, times, published, mode)
+            if date is None and mode == "asserted" and news_day is not None and (
+                    t.form.kind == "verb" or not _definite(t)):
+                undated.add(t.m.start)  # reported as fact with no time of its own: the story's day
             sentence = (sent.start, sent.end)
             trigger = Span(t.m.text, t.m.start, t.m.end)
             info = cameo.lookup(code)
@@ -712,7 +718,12 @@ def extract_events(doc: Doc, actors: Any, quotes: list[Quote], times: list[TimeE
                     trigger=trigger, sentence=sentence, quote_index=quote_index, confidence=confidence,
                 ))
     events = _dedupe(events)
-    return events if keep_unknown else _corefer(events)
+    if not keep_unknown:
+        events = _corefer(events)
+    if undated:  # after coreference: the story's day is no evidence that two mentions differ
+        events = [dataclasses.replace(e, date=news_day) if e.date is None and e.trigger.start in undated else e
+                  for e in events]
+    return events
 
 
 def _find_triggers(doc: Doc, lex: _Lexicon) -> list[_Trig]:
@@ -1399,6 +1410,23 @@ def _mode(doc: Doc, t: _Trig, cues: list[Match[str]], lex: _Lexicon, quote: int 
         if mode in found:
             return mode
     return "asserted"
+
+
+def _news_day(times: list[TimeExpr], published: dt.date | None) -> str | None:
+    """The day the story reports: its first time expression, when that is a day in the few
+    days up to publication ("اليوم"، "مساء أمس").  A fact the article reports with no time of
+    its own happened then."""
+    if published is None or not times:
+        return None
+    first = min(times, key=lambda x: x.start)
+    v = str(first.value or "")
+    if len(v) != 10:
+        return None
+    try:
+        day = dt.date.fromisoformat(v)
+    except ValueError:
+        return None
+    return v if 0 <= (published - day).days <= NEWS_DAYS else None
 
 
 def _date(doc: Doc, sent: Sentence, t: _Trig, times: list[TimeExpr], published: dt.date | None,

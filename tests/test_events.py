@@ -641,3 +641,12 @@ def test_a_violated_truce_is_no_truce(resources):
 def test_readiness_to_negotiate_is_not_a_negotiation(resources):
     _, evs = events_of("وأبدت كوريا الشمالية استعدادها للتفاوض مع الولايات المتحدة.", resources)
     assert find(evs, "PRK", "USA", "CONSULT").mode == "hypothetical"
+
+
+def test_a_fact_with_no_time_of_its_own_takes_the_story_day(resources):
+    text = ("استقبل رئيس الوزراء الأردني مساء أمس وزير الخارجية الياباني في عمان. "
+            "وأشاد الوزير الياباني بدور الأردن في استضافة اللاجئين. "
+            "وكانت اليابان قد قدمت قرضا للأردن في عام 2019.")
+    _, evs = events_of(text, resources)
+    assert find(evs, "JPN", "JOR", "SUPPORT").date == "2024-03-13"  # the lead's مساء أمس
+    assert find(evs, "JPN", "JOR", "AID").date == "2019"  # its own time wins
