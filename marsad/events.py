@@ -87,6 +87,7 @@ class _Entry:
     verb_prep_only: bool
     outcome: bool = False
     surface_has: str = ""
+    passive_before: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -247,6 +248,7 @@ def _build_lexicon(lang: Language) -> _Lexicon:
             verb_prep_only=bool(e.get("verb_target_prep_only")),
             outcome=bool(e.get("outcome")),
             surface_has=str(e.get("surface_has") or ""),
+            passive_before=_keys(expand(e.get("passive_before", [])), lang),
         ))
         idx = len(entries) - 1
         for pair in e.get("verbs") or []:
@@ -464,8 +466,12 @@ def _bare_agent_groups(doc: Doc, sent: Sentence, groups: list[_Group], topic: _M
             continue
         if any(g.i <= k < g.j for g in groups):  # inside a mention ("الجيش الروسي")
             continue
-        if "ال" not in tok.key[:4] and any(g.i == k + 1 for g in groups):
-            continue  # "حكومة اليمن": a noun in construct; the mention after it names the country
+        nxt = next((g for g in groups if g.i == k + 1), None)
+        if nxt is not None and (nxt.members[0].kind == "adjective" or (
+                "ال" not in tok.key[:4] and not tok.key.endswith(("ون", "ين")))):
+            # "معارضين سوريين": an adjective names the country; "حكومة اليمن": a noun in
+            # construct (never "معارضون") with the country after it
+            continue
         mem = _Member(dataclasses.replace(topic.ref, mention=Span(tok.text, tok.start, tok.end)), topic.country,
                       topic.actor, topic.type, "bare")
         prep = _mention_prep(doc, MentionRef(tok.start, tok.end, topic.actor, "bare", k, k + 1), sent, lex,
@@ -845,7 +851,20 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
     if t.form.kind == "verb":
         svo = next((g for g in before if g.prep is None and _gap_ok(doc, g.j, mi, lex)), None)
         vso = next((g for g in after if g.prep is None and g.i - mj <= _SUBJ_AFTER), None)
-        if t.form.present and doc.tokens[mi].key[len(t.prefix):][:1] == "ن":
+        if _passive(doc, t, lex):
+            # "قتل 20 مدنيا"، "قتل ضابط وثلاثة جنود": unvowelled, a past verb before a count
+            # or a victim is passive; its subject is the target, the doer unknown unless named
+            src = agent
+            tgt = vso if vso is not agent else None
+            if tgt is None:  # the victims are no actor: "قتل خمسة جنود ... على دورية للجيش الأمريكي"
+                tgt = _target_after(doc, after, mj, e, lex, direct=False, exclude=[agent], verbs=verbs)
+        elif not t.suffix and agent is None and mi > 0 and doc.tokens[mi - 1].key in lex.relatives \
+                and doc.tokens[mi - 1].sent == doc.tokens[mi].sent:
+            # "الهجمات التي تستهدف القوات المصرية": the relative's antecedent is the subject
+            # (unknown unless it is an actor); the group after the verb is its object
+            src = next((g for g in before if g.j <= mi - 1 and mi - 1 - g.j <= 1 and g.prep is None), None)
+            tgt = _target_after(doc, after, mj, e, lex, direct=not e.verb_prep_only, verbs=verbs)
+        elif t.form.present and doc.tokens[mi].key[len(t.prefix):][:1] == "ن":
             # "نتهم واشنطن": a first-person verb; the speaker is its subject, the group after
             # it the object
             tgt = _target_after(doc, after, mj, e, lex, direct=True, verbs=verbs)
@@ -956,12 +975,16 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
             tgt = gen or _target_after(doc, after, mj, e, lex, direct=False, verbs=verbs)
             src = nagent
         if src is None and accused is None and under is None:
-            src = next((g for g in reach if g is not tgt and g.prep is None and mi - g.j <= _SUBJ_BEFORE), None)
+            # the victims of an earlier passive verb are nobody's doers: "قتل مدنيون في غارة"
+            victims = {id(m) for d in done if _passive(doc, d.trig, lex) for m in d.tgts}
+            src = next((g for g in reach if g is not tgt and g.prep is None and mi - g.j <= _SUBJ_BEFORE
+                        and not any(id(m) in victims for m in g.members)), None)
             if src is None:
                 # "أعلنت السعودية وإيران، في بيان مشترك، الاتفاق": commas set off an aside
                 soft = [g for g in before if not _barrier(doc, g.j, mi, lex, hard_only=True)]
                 src = next((g for g in soft if g is not tgt and g.prep is None and mi - g.j <= 2 * _SUBJ_BEFORE
-                            and _is_clause_subject(doc, g, lex)), None)
+                            and _is_clause_subject(doc, g, lex) and not any(id(m) in victims for m in g.members)),
+                           None)
         if tgt is None:
             tgt = next((g for g in reach if g is not src and g.governed_by(e.preps) and mi - g.j <= _TARGET_BEFORE),
                        None)
@@ -981,6 +1004,18 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
     elif src is not None and len(src.members) > 1 and not tgts and e.symmetric:
         pairs = [(a, b) for a in src.members for b in src.members if a.actor != b.actor]
     return srcs, tgts, pairs, accused is not None
+
+
+def _passive(doc: Doc, t: _Trig, lex: _Lexicon) -> bool:
+    """Whether a past verb of an entry with ``passive_before`` reads as passive: a count
+    (a number, a number word) or one of the entry's victim words comes right after it."""
+    e = t.entry
+    if not e.passive_before or t.suffix or t.form.present or t.form.participle or t.m.j >= len(doc.tokens):
+        return False
+    nxt = doc.tokens[t.m.j]
+    if nxt.sent != doc.tokens[t.m.i].sent:
+        return False
+    return nxt.key[:1].isdigit() or bool(lex.stem_set(nxt.key) & e.passive_before)
 
 
 def _antecedent(t: _Trig, before: list[_Group], skip: _Group | None) -> _Group | None:
@@ -1048,7 +1083,10 @@ def _relative_agent(doc: Doc, t: _Trig, after: list[_Group], lex: _Lexicon) -> _
             v = k  # an indefinite noun takes no relative pronoun: "غارات جوية نفذها الطيران"
         if v is not None:
             if v < n and toks[v].is_word and toks[v].key.endswith(("ه", "ها", "هم")):
-                return next((g for g in after if g.i > v and g.i - v <= 4 and g.prep in (None, "ل")), None)
+                # the doer follows the verb before any prepositional phrase ("شنه مسلحون على
+                # دورية للجيش": the army is attacked)
+                return next((g for g in after if g.i > v and g.i - v <= 4 and g.prep in (None, "ل")
+                             and not any(toks[x].key in lex.preps for x in range(v + 1, g.i))), None)
             return None
         if not toks[k].is_word:
             return None
@@ -1091,6 +1129,12 @@ def _target_after(doc: Doc, after: list[_Group], start: int, e: _Entry, lex: _Le
         else:
             continue
         g = next((g for g in cands if lo <= g.i <= k + 4 and g.prep in (None, "ل", "ب", "من")), None)
+        if g is not None:
+            return g
+    if direct and e.direct:
+        # a partitive object: "قتلت القوات عشرات المسلحين من جماعة بوكو حرام"
+        g = next((g for g in cands if g.prep == "من" and 1 <= g.i - 1 - start <= 3
+                  and _words_only(doc, start, g.i - 1, lex)), None)
         if g is not None:
             return g
     return None

@@ -650,3 +650,25 @@ def test_a_fact_with_no_time_of_its_own_takes_the_story_day(resources):
     _, evs = events_of(text, resources)
     assert find(evs, "JPN", "JOR", "SUPPORT").date == "2024-03-13"  # the lead's مساء أمس
     assert find(evs, "JPN", "JOR", "AID").date == "2019"  # its own time wins
+
+
+def test_an_unvowelled_kill_verb_before_its_victims_is_passive(resources):
+    _, evs = events_of("وقتل ثلاثة جنود نيجيريين أمس في هجوم شمال البلاد.", resources)
+    assert ("NGA", "NGA", "ASSAULT") not in triples(evs)  # the soldiers are not the killers
+    assert find(evs, None, "NGA", "ASSAULT").mode == "asserted"
+    # with its subject first it is active
+    _, evs = events_of("وقتلت القوات النيجيرية عشرات المسلحين من جماعة بوكو حرام.", resources)
+    assert ("NGA", "NGA", "ASSAULT") in triples(evs)
+
+
+def test_a_verb_after_a_relative_has_the_antecedent_as_subject(resources):
+    _, evs = events_of("وتزايدت الهجمات التي تستهدف القوات النيجيرية في شمال البلاد.", resources)
+    assert find(evs, None, "NGA", "ASSAULT")
+    assert ("NGA", "NGA", "ASSAULT") not in triples(evs)
+
+
+def test_indefinite_plural_without_a_country_is_the_article_country(resources):
+    text = ("وتشهد كينيا توترا سياسيا. وقالت كينيا إن الانتخابات ستجري في موعدها. "
+            "واتهم معارضون الرئيس الكيني بتزوير الانتخابات.")
+    _, evs = events_of(text, resources)
+    find(evs, "KEN", "KEN", "ACCUSE")
