@@ -88,6 +88,7 @@ class _Entry:
     outcome: bool = False
     surface_has: str = ""
     passive_before: frozenset[str] = frozenset()
+    home_target: bool = False
 
 
 @dataclass
@@ -249,6 +250,7 @@ def _build_lexicon(lang: Language) -> _Lexicon:
             outcome=bool(e.get("outcome")),
             surface_has=str(e.get("surface_has") or ""),
             passive_before=_keys(expand(e.get("passive_before", [])), lang),
+            home_target=bool(e.get("home_target")),
         ))
         idx = len(entries) - 1
         for pair in e.get("verbs") or []:
@@ -553,6 +555,9 @@ def _sentences(doc: Doc, actors: Any, quotes: list[Quote], lex: _Lexicon, keep_u
             if srcs and not tgts and pairs is None and t.entry.type == "REJECT":
                 tgts = _accuser(srcs, accusations, si)  # "لكن موسكو تنفي ذلك"
             done.append(_Done(t, srcs, tgts, accused, _arg_end(t, groups, srcs, tgts)))
+            if not keep_unknown and t.form.kind == "noun" and _definite(t) and not t.entry.outcome \
+                    and pairs is None and not any(m.ref.mention and m.ref.mention.start >= t.m.end for m in srcs + tgts):
+                continue  # "خلال الاستقبال": a definite noun with no argument of its own names an event already told
             etype, code = _retype(doc, t, lex)
             if etype == "ACCUSE" and srcs and tgts:
                 accusations.append((si, srcs, tgts))
@@ -689,7 +694,7 @@ def extract_events(doc: Doc, actors: Any, quotes: list[Quote], times: list[TimeE
             quad = info.quad_class if info else None
             quote_index = it.quote if mode == "claimed" else None
             if pairs is None:
-                if srcs and not tgts and etype in lex.home_target:
+                if srcs and not tgts and (etype in lex.home_target or t.entry.home_target):
                     if any(o.etype == etype and o.tgts for o in items):
                         if not keep_unknown:
                             continue  # "تظاهروا أمام السفارة ... احتجاجا": one protest, addressed

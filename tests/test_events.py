@@ -672,3 +672,22 @@ def test_indefinite_plural_without_a_country_is_the_article_country(resources):
             "واتهم معارضون الرئيس الكيني بتزوير الانتخابات.")
     _, evs = events_of(text, resources)
     find(evs, "KEN", "KEN", "ACCUSE")
+
+
+def test_a_definite_noun_with_no_arguments_of_its_own_repeats_a_told_event(resources):
+    text = ("استقبل الرئيس الكيني أمس وزير الخارجية الإثيوبي في نيروبي. "
+            "وجرى خلال الاستقبال استعراض العلاقات الثنائية.")
+    _, evs = events_of(text, resources)
+    consult = [e for e in evs if e.type == "CONSULT"]
+    assert [(e.source.country, e.target.country) for e in consult] == [("KEN", "ETH")]
+
+
+def test_arrests_of_unnamed_people_are_made_at_home(resources):
+    text = "وتشهد تركيا حملة أمنية. وقالت تركيا إن الحملة مستمرة. واعتقلت الشرطة التركية 300 شخص في إسطنبول."
+    _, evs = events_of(text, resources)
+    find(evs, "TUR", "TUR", "COERCE")
+
+
+def test_a_no_fly_zone_is_no_sanction(resources):
+    _, evs = events_of("واتفقت تركيا والولايات المتحدة على إقامة منطقة حظر جوي شمال سوريا.", resources)
+    assert not [e for e in evs if e.type == "SANCTION"]
