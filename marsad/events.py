@@ -89,6 +89,7 @@ class _Entry:
     surface_has: str = ""
     passive_before: frozenset[str] = frozenset()
     home_target: bool = False
+    place_genitive_target: bool = False
 
 
 @dataclass
@@ -251,6 +252,7 @@ def _build_lexicon(lang: Language) -> _Lexicon:
             surface_has=str(e.get("surface_has") or ""),
             passive_before=_keys(expand(e.get("passive_before", [])), lang),
             home_target=bool(e.get("home_target")),
+            place_genitive_target=e.get("place_genitive") == "target",
         ))
         idx = len(entries) - 1
         for pair in e.get("verbs") or []:
@@ -932,6 +934,9 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
         nagent = nagent or _relative_agent(doc, t, after, lex)
         under = _undergoer(t, cues, lex)
         gen_is_source = e.genitive_source
+        if gen is not None and e.place_genitive_target and not t.suffix and gen.members[0].type in ("GPE", "LOC") \
+                and gen.members[0].kind in ("name", "capital"):
+            gen_is_source = False  # "بزيارة العراق": the place visited
         if gen is not None and gen.members[0].kind == "adjective" and gen.i == mj and not t.suffix:
             gen_is_source = True  # "الغارات الإسرائيلية": a nationality adjective names the doer
         if not gen_is_source and t.suffix and _target_after(doc, after, mj, e, lex, direct=False, verbs=verbs) is not None:

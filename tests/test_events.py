@@ -691,3 +691,15 @@ def test_arrests_of_unnamed_people_are_made_at_home(resources):
 def test_a_no_fly_zone_is_no_sanction(resources):
     _, evs = events_of("واتفقت تركيا والولايات المتحدة على إقامة منطقة حظر جوي شمال سوريا.", resources)
     assert not [e for e in evs if e.type == "SANCTION"]
+
+
+def test_a_country_after_visit_is_the_one_visited(resources):
+    _, evs = events_of("ويقوم رئيس الوزراء الهندي بزيارة اليابان الأسبوع المقبل.", resources)
+    assert find(evs, "IND", "JPN", "CONSULT").mode == "future"
+    _, evs = events_of("وجاءت زيارة الرئيس الإندونيسي إلى ماليزيا بعد أشهر من التوتر.", resources)
+    find(evs, "IDN", "MYS", "CONSULT")
+
+
+def test_granting_citizenship_is_no_aid(resources):
+    _, evs = events_of("وقررت الحكومة التركية منح الجنسية التركية لآلاف اللاجئين السوريين.", resources)
+    assert not [e for e in evs if e.type == "AID"]
