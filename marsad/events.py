@@ -47,7 +47,7 @@ from marsad.times import date_for_span
 
 # How far (in tokens) the argument finder looks.
 _SUBJ_AFTER = 6  # VSO subject after the verb
-_SUBJ_BEFORE = 8  # subject before a verb / light verb before a noun
+_SUBJ_BEFORE = 12  # subject before a verb / light verb before a noun
 _TARGET_AFTER = 12
 _TARGET_BEFORE = 8
 _GENITIVE_GAP = 2
