@@ -703,3 +703,10 @@ def test_a_country_after_visit_is_the_one_visited(resources):
 def test_granting_citizenship_is_no_aid(resources):
     _, evs = events_of("وقررت الحكومة التركية منح الجنسية التركية لآلاف اللاجئين السوريين.", resources)
     assert not [e for e in evs if e.type == "AID"]
+
+
+def test_recalling_ones_own_envoy_is_a_sanction_summoning_anothers_a_complaint(resources):
+    _, evs = events_of("وأعلنت الأردن استدعاء سفيرها في إسرائيل للتشاور.", resources)
+    find(evs, "JOR", "ISR", "SANCTION")
+    _, evs = events_of("واستدعت وزارة الخارجية المغربية السفير الجزائري في الرباط.", resources)
+    find(evs, "MAR", "DZA", "ACCUSE")
