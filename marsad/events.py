@@ -858,6 +858,10 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
     if t.form.kind == "verb":
         svo = next((g for g in before if g.prep is None and _gap_ok(doc, g.j, mi, lex)), None)
         vso = next((g for g in after if g.prep is None and g.i - mj <= _SUBJ_AFTER), None)
+        if vso is not None and vso.i == mj + 1 and _accusative_head(doc.tokens[mj]) and not t.suffix:
+            # "يلتقي مسؤولين عراقيين": a head noun in the accusative after the verb is its
+            # object, not its subject
+            vso = None
         if _passive(doc, t, lex):
             # "قتل 20 مدنيا"، "قتل ضابط وثلاثة جنود": unvowelled, a past verb before a count
             # or a victim is passive; its subject is the target, the doer unknown unless named
@@ -979,6 +983,8 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
                 dest = next((g for g in rest if g.i >= tgt.j and g.prep == "الي" and g.i - tgt.j <= 4), None)
                 if dest is not None:
                     src, tgt = tgt, dest
+                elif e.place_genitive_target and tgt.members[0].type == "PER":
+                    src, tgt = tgt, None  # "جولة لوزير الخارجية الإيراني": a person makes the visit
             elif src is None and tgt is not None and tgt.prep == "الي":
                 src = next((g for g in after if g.prep == "ل" and g.j <= tgt.i), None)
         else:
@@ -1014,6 +1020,13 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
     elif src is not None and len(src.members) > 1 and not tgts and e.symmetric:
         pairs = [(a, b) for a in src.members for b in src.members if a.actor != b.actor]
     return srcs, tgts, pairs, accused is not None
+
+
+def _accusative_head(tok: Any) -> bool:
+    """A sound masculine plural in the accusative/genitive ("مسؤولين"، "مقاتلين"), unmarked
+    by the article: after a verb, its object."""
+    k = tok.key
+    return tok.is_word and len(k) >= 6 and k.endswith("ين") and not k.startswith(("ال", "وال"))
 
 
 def _passive(doc: Doc, t: _Trig, lex: _Lexicon) -> bool:

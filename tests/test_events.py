@@ -710,3 +710,14 @@ def test_recalling_ones_own_envoy_is_a_sanction_summoning_anothers_a_complaint(r
     find(evs, "JOR", "ISR", "SANCTION")
     _, evs = events_of("واستدعت وزارة الخارجية المغربية السفير الجزائري في الرباط.", resources)
     find(evs, "MAR", "DZA", "ACCUSE")
+
+
+def test_an_accusative_plural_after_the_verb_is_its_object(resources):
+    _, evs = events_of("والتقى الرئيس التونسي مسؤولين جزائريين في تونس العاصمة.", resources)
+    find(evs, "TUN", "DZA", "CONSULT")
+    assert ("DZA", "TUN", "CONSULT") not in triples(evs) or ("TUN", "DZA", "CONSULT") in triples(evs)
+
+
+def test_a_person_after_la_makes_the_visit(resources):
+    _, evs = events_of("وتأتي زيارة لوزير الخارجية الإيطالي إلى ليبيا بعد أسابيع من التوتر.", resources)
+    find(evs, "ITA", "LBY", "CONSULT")
