@@ -686,8 +686,7 @@ def extract_events(doc: Doc, actors: Any, quotes: list[Quote], times: list[TimeE
                 continue
             srcs, tgts, pairs = it.srcs, it.tgts, it.pairs
             date = _date(doc, sent, t, times, published, mode)
-            if date is None and mode == "asserted" and news_day is not None and (
-                    t.form.kind == "verb" or not _definite(t)):
+            if date is None and mode == "asserted" and news_day is not None:
                 undated.add(t.m.start)  # reported as fact with no time of its own: the story's day
             sentence = (sent.start, sent.end)
             trigger = Span(t.m.text, t.m.start, t.m.end)
