@@ -557,6 +557,8 @@ def _sentences(doc: Doc, actors: Any, quotes: list[Quote], lex: _Lexicon, keep_u
             if srcs and not tgts and pairs is None and t.entry.type == "REJECT":
                 tgts = _accuser(srcs, accusations, si)  # "لكن موسكو تنفي ذلك"
             done.append(_Done(t, srcs, tgts, accused, _arg_end(t, groups, srcs, tgts)))
+            if not keep_unknown and _asked(doc, sent, t):
+                continue  # "لماذا لم تفجر داعش في إيران؟": a question reports nothing
             if not keep_unknown and t.form.kind == "noun" and _definite(t) and not t.entry.outcome \
                     and pairs is None and not any(m.ref.mention and m.ref.mention.start >= t.m.end for m in srcs + tgts):
                 continue  # "خلال الاستقبال": a definite noun with no argument of its own names an event already told
@@ -1026,6 +1028,18 @@ def _accusative_head(tok: Any) -> bool:
     by the article: after a verb, its object."""
     k = tok.key
     return tok.is_word and len(k) >= 6 and k.endswith("ين") and not k.startswith(("ال", "وال"))
+
+
+def _asked(doc: Doc, sent: Sentence, t: _Trig) -> bool:
+    """Whether the trigger stands in a question: the next sentence-final mark after it is a
+    question mark (the splitter may keep several questions in one sentence)."""
+    for k in range(t.m.j, sent.tok_end):
+        key = doc.tokens[k].key
+        if key in ("؟", "?"):
+            return True
+        if key in (".", "!", "؛", ";", ":") or doc.tokens[k].text in ("»", "”", '"'):
+            return False
+    return False
 
 
 def _passive(doc: Doc, t: _Trig, lex: _Lexicon) -> bool:

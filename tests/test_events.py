@@ -721,3 +721,10 @@ def test_an_accusative_plural_after_the_verb_is_its_object(resources):
 def test_a_person_after_la_makes_the_visit(resources):
     _, evs = events_of("وتأتي زيارة لوزير الخارجية الإيطالي إلى ليبيا بعد أسابيع من التوتر.", resources)
     find(evs, "ITA", "LBY", "CONSULT")
+
+
+def test_a_question_reports_no_event(resources):
+    _, evs = events_of("وتساءل الكاتب: لماذا لم تهاجم إسرائيل إيران حتى الآن؟ وهل ستدعم أمريكا تركيا؟", resources)
+    assert not evs
+    _, evs = events_of("وسأل الصحفي عن الوضع. وقد هاجمت إسرائيل مواقع في سوريا أمس.", resources)
+    find(evs, "ISR", "SYR", "ASSAULT")
