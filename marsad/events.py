@@ -90,6 +90,7 @@ class _Entry:
     passive_before: frozenset[str] = frozenset()
     home_target: bool = False
     place_genitive_target: bool = False
+    about_others: bool = False
 
 
 @dataclass
@@ -121,6 +122,7 @@ class _Lexicon:
     noun_governors: frozenset[str]
     home_target: frozenset[str]
     object_preps: frozenset[str]
+    construct_heads: frozenset[str]
     agentive_verbs: frozenset[str]
     bare_agents: frozenset[str]
     one_sided: frozenset[str]
@@ -253,6 +255,7 @@ def _build_lexicon(lang: Language) -> _Lexicon:
             passive_before=_keys(expand(e.get("passive_before", [])), lang),
             home_target=bool(e.get("home_target")),
             place_genitive_target=e.get("place_genitive") == "target",
+            about_others=bool(e.get("about_others")),
         ))
         idx = len(entries) - 1
         for pair in e.get("verbs") or []:
@@ -315,6 +318,7 @@ def _build_lexicon(lang: Language) -> _Lexicon:
         noun_governors=_keys(frames.get("noun_governors", []), lang),
         home_target=frozenset(data.get("home_target_types") or ()),
         object_preps=frozenset(key(p) for p in frames.get("object_prepositions", [])),
+        construct_heads=frozenset(key(p) for p in frames.get("construct_heads", [])),
         agentive_verbs=_keys(frames.get("agentive_verbs", []), lang),
         bare_agents=_keys(frames.get("bare_agents", []), lang),
         one_sided=frozenset(data.get("one_sided_types") or ()),
@@ -447,7 +451,9 @@ def _groups(doc: Doc, actors: Any, sent: Sentence, lex: _Lexicon, trig_tokens: s
                 g.j = max(g.j, m.tok_j)
                 continue
             coordinated = (gap and all(k in lex.coordinators for k in gap)) or (
-                not gap and clitic[:1] == "و")
+                not gap and clitic[:1] == "و") or (
+                # "... وممثلي الأمم المتحدة"، "السعودية ودول مجلس التعاون": و and a noun in construct
+                len(gap) == 1 and gap[0][:1] == "و" and gap[0][1:] in lex.construct_heads)
             if coordinated:
                 g.members.append(mem)
                 g.j = m.tok_j
@@ -497,11 +503,6 @@ class _Done:
     end: int = 0  # last token of the trigger and its arguments
 
 
-def _cut(g: _Group, trig: _Trig) -> bool:
-    """Whether the group overlaps the trigger (an actor inside a trigger phrase)."""
-    return g.i < trig.m.j and trig.m.i < g.j
-
-
 # --------------------------------------------------------------------------- main
 
 
@@ -548,7 +549,11 @@ def _sentences(doc: Doc, actors: Any, quotes: list[Quote], lex: _Lexicon, keep_u
         done: list[_Done] = []
         items: list[_Item] = []
         for t in ts:
+            if any(g.i <= t.m.i and t.m.j <= g.j for g in groups):
+                continue  # a word of an actor's name: "مجلس التعاون"، "منظمة التحرير"
             srcs, tgts, pairs, accused = _arguments(doc, sent, t, groups, scues, lex, done, verbs)
+            if srcs and t.form.kind == "noun" and not accused and _spoken_of(t, srcs, done, lex):
+                srcs = []  # "أدانت الأردن الهجوم على السفارة": the condemner did not attack
             qi = _quote_of(t.m.start, quotes)
             if not srcs and tgts and qi is not None and t.entry.type in lex.speaker_source:
                 sp = _speaker(quotes[qi], actors)
@@ -1028,6 +1033,17 @@ def _accusative_head(tok: Any) -> bool:
     by the article: after a verb, its object."""
     k = tok.key
     return tok.is_word and len(k) >= 6 and k.endswith("ين") and not k.startswith(("ال", "وال"))
+
+
+def _spoken_of(t: _Trig, srcs: list[_Member], done: list[_Done], lex: _Lexicon) -> bool:
+    """Whether a noun is what a condemnation or praise right before it is about and took
+    that act's subject as its own doer (a denial keeps it: "نفت روسيا قصف" is Russia's)."""
+    for d in reversed(done):
+        if d.trig.entry.about_others and 0 <= t.m.i - d.trig.m.j <= 6 and d.srcs:
+            ids = {m.actor for m in d.srcs}
+            return all(m.actor in ids for m in srcs)
+        return False
+    return False
 
 
 def _asked(doc: Doc, sent: Sentence, t: _Trig) -> bool:

@@ -728,3 +728,12 @@ def test_a_question_reports_no_event(resources):
     assert not evs
     _, evs = events_of("وسأل الصحفي عن الوضع. وقد هاجمت إسرائيل مواقع في سوريا أمس.", resources)
     find(evs, "ISR", "SYR", "ASSAULT")
+
+
+def test_the_condemned_attack_is_not_the_condemners(resources):
+    _, evs = events_of("وأدانت الأردن ودول مجلس التعاون الهجوم على السفارة السعودية في طهران.", resources)
+    assert not [e for e in evs if e.type == "ASSAULT" and e.source and e.source.country in ("JOR", "IGO:GCC")]
+    assert not [e for e in evs if e.type == "COOPERATE"]  # "مجلس التعاون" is a name, not cooperation
+    # a denial keeps its subject as the doer
+    _, evs = events_of("ونفت روسيا قصف المستشفيات في سوريا.", resources)
+    assert find(evs, "RUS", "SYR", "ASSAULT").mode == "denied"
