@@ -737,3 +737,10 @@ def test_the_condemned_attack_is_not_the_condemners(resources):
     # a denial keeps its subject as the doer
     _, evs = events_of("ونفت روسيا قصف المستشفيات في سوريا.", resources)
     assert find(evs, "RUS", "SYR", "ASSAULT").mode == "denied"
+
+
+def test_plans_are_future_plots_hypothetical(resources):
+    _, evs = events_of("ووضعت الهند خطة لتقديم مساعدات إنسانية إلى سريلانكا.", resources)
+    assert find(evs, "IND", "LKA", "AID").mode == "future"
+    _, evs = events_of("وكشفت الشرطة الفرنسية عن مخطط لمهاجمة السفارة الأمريكية في باريس.", resources)
+    assert all(e.mode == "hypothetical" for e in evs if e.type == "ASSAULT")
