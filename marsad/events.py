@@ -124,7 +124,6 @@ class _Lexicon:
     object_preps: frozenset[str]
     construct_heads: frozenset[str]
     agentive_verbs: frozenset[str]
-    bare_agents: frozenset[str]
     one_sided: frozenset[str]
     no_target: frozenset[str]
     neg_window: int
@@ -289,6 +288,7 @@ def _build_lexicon(lang: Language) -> _Lexicon:
         ("claim", (mod.get("claim") or {}).get("words")),
         ("agent", frames.get("agent_markers")), ("undergoer", frames.get("undergoer_verbs")),
         ("between", frames.get("between")), ("occur", occ.get("verbs")),
+        ("bare", frames.get("bare_agents")), ("own", frames.get("own_forces")),
     ):
         for w in words or []:
             cues.add(str(w), label)
@@ -320,7 +320,6 @@ def _build_lexicon(lang: Language) -> _Lexicon:
         object_preps=frozenset(key(p) for p in frames.get("object_prepositions", [])),
         construct_heads=frozenset(key(p) for p in frames.get("construct_heads", [])),
         agentive_verbs=_keys(frames.get("agentive_verbs", []), lang),
-        bare_agents=_keys(frames.get("bare_agents", []), lang),
         one_sided=frozenset(data.get("one_sided_types") or ()),
         no_target=frozenset(data.get("no_target_types") or ()),
         neg_window=int(neg.get("window", 3)),
@@ -463,28 +462,45 @@ def _groups(doc: Doc, actors: Any, sent: Sentence, lex: _Lexicon, trig_tokens: s
     return out
 
 
-def _bare_agent_groups(doc: Doc, sent: Sentence, groups: list[_Group], topic: _Member, lex: _Lexicon,
+def _pronominal_groups(doc: Doc, actors: Any, sent: Sentence, groups: list[_Group], cues: list[Match[str]],
+                       topic: _Member | None, quotes: list[Quote], lex: _Lexicon,
                        trig_tokens: set[int]) -> list[_Group]:
-    """"عزل الجيش الرئيس"، "واتهم معارضون الرئيس": an institution or group named without a
-    country belongs to the country the article is about.  Added as groups standing for it."""
+    """Actors named by no name, added among the groups:
+
+    - institutions and groups without a country ("عزل الجيش الرئيس"، "واتهم معارضون"): in news
+      they belong to the country the article is about (``bare_agents``);
+    - forces named by a possessive pronoun ("إن قواته اعتقلت"، "طائراتها قصفت"): they act for
+      the nearest earlier actor of the sentence that is no prepositional phrase, or in a
+      quote with no such actor, for its speaker (``own_forces``)."""
     from marsad.actors import MentionRef
 
     added: list[_Group] = []
-    for k in range(sent.tok_start, sent.tok_end):
+    for c in cues:
+        k = c.i
         tok = doc.tokens[k]
-        if k in trig_tokens or not tok.is_word or not (lex.stem_set(tok.key) & lex.bare_agents):
-            continue
-        if any(g.i <= k < g.j for g in groups):  # inside a mention ("الجيش الروسي")
-            continue
-        nxt = next((g for g in groups if g.i == k + 1), None)
-        if nxt is not None and (nxt.members[0].kind == "adjective" or (
-                "ال" not in tok.key[:4] and not tok.key.endswith(("ون", "ين")))):
-            # "معارضين سوريين": an adjective names the country; "حكومة اليمن": a noun in
-            # construct (never "معارضون") with the country after it
-            continue
-        mem = _Member(dataclasses.replace(topic.ref, mention=Span(tok.text, tok.start, tok.end)), topic.country,
-                      topic.actor, topic.type, "bare")
-        prep = _mention_prep(doc, MentionRef(tok.start, tok.end, topic.actor, "bare", k, k + 1), sent, lex,
+        if c.j != k + 1 or k in trig_tokens or any(g.i <= k < g.j for g in groups):
+            continue  # inside a mention ("الجيش الروسي") or a trigger
+        owner: _Member | None = None
+        kind = "own" if "own" in c.payloads else "bare"
+        if kind == "bare":
+            nxt = next((g for g in groups if g.i == k + 1), None)
+            if topic is None or (nxt is not None and (nxt.members[0].kind == "adjective" or (
+                    "ال" not in tok.key[:4] and not tok.key.endswith(("ون", "ين"))))):
+                # "معارضين سوريين": an adjective names the country; "حكومة اليمن": a noun in
+                # construct (never "معارضون") with the country after it
+                continue
+            owner = topic
+        else:
+            owner = next((m for g in reversed(groups) if g.j <= k and g.prep is None for m in g.members
+                          if m.country), None)
+            if owner is None:
+                qi = _quote_of(tok.start, quotes)
+                owner = _speaker(quotes[qi], actors) if qi is not None else None
+            if owner is None or not owner.country:
+                continue
+        mem = _Member(dataclasses.replace(owner.ref, mention=Span(tok.text, tok.start, tok.end)), owner.country,
+                      owner.actor, owner.type, kind)
+        prep = _mention_prep(doc, MentionRef(tok.start, tok.end, owner.actor, kind, k, k + 1), sent, lex,
                              trig_tokens)
         added.append(_Group([mem], k, k + 1, prep, between=prep == "بين"))
     if not added:
@@ -531,7 +547,7 @@ def _sentences(doc: Doc, actors: Any, quotes: list[Quote], lex: _Lexicon, keep_u
     for t in trigs:
         by_sent.setdefault(doc.tokens[t.m.i].sent, []).append(t)
     accusations: list[tuple[int, list[_Member], list[_Member]]] = []
-    topic = _topic(actors) if actors is not None and lex.bare_agents else None
+    topic = _topic(actors) if actors is not None else None
     for si, ts in sorted(by_sent.items()):
         if si < 0:
             continue
@@ -539,13 +555,14 @@ def _sentences(doc: Doc, actors: Any, quotes: list[Quote], lex: _Lexicon, keep_u
         trig_tokens = {k for t in ts for k in range(t.m.i, t.m.j)}
         verbs = frozenset(t.m.i for t in ts if t.form.kind == "verb")
         groups = _groups(doc, actors, sent, lex, trig_tokens) if actors is not None else []
-        if topic is not None:
-            groups = _bare_agent_groups(doc, sent, groups, topic, lex, trig_tokens)
+        # mode and frame words only matter in sentences that have a trigger
+        scues = lex.cues.find_all(doc, sent.tok_start, sent.tok_end)
+        pronominal = [c for c in scues if "bare" in c.payloads or "own" in c.payloads]
+        if pronominal and actors is not None:
+            groups = _pronominal_groups(doc, actors, sent, groups, pronominal, topic, quotes, lex, trig_tokens)
         if not keep_unknown and not any(m.country for g in groups for m in g.members) and not any(
                 q.start < sent.end and sent.start < q.end for q in quotes):
             continue  # no known actor and no speaker: nothing this sentence could report
-        # mode and frame words only matter in sentences that have a trigger
-        scues = lex.cues.find_all(doc, sent.tok_start, sent.tok_end)
         done: list[_Done] = []
         items: list[_Item] = []
         for t in ts:
@@ -756,7 +773,7 @@ def _find_triggers(doc: Doc, lex: _Lexicon) -> list[_Trig]:
         # a word that is both verb and noun (دعم، رفض) is a noun after a preposition
         prev = doc.tokens[m.i - 1].key if m.i > 0 else ""
         noun_first = prev in lex.preps or (prev[:1] in ("و", "ف") and prev[1:] in lex.preps)
-        if not noun_first and lex.noun_governors and m.j - m.i == 1:
+        if not noun_first and lex.noun_governors and m.j - m.i == 1 and len({f.kind for f in m.payloads}) > 1:
             # "أكدت واشنطن دعمها": a statement verb's object is the noun, not a second verb
             sent_i = doc.tokens[m.i].sent
             noun_first = any(doc.tokens[k].sent == sent_i and lex.stem_set(doc.tokens[k].key) & lex.noun_governors
@@ -864,7 +881,9 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
     if t.form.kind == "verb":
         svo = next((g for g in before if g.prep is None and _gap_ok(doc, g.j, mi, lex)), None)
         vso = next((g for g in after if g.prep is None and g.i - mj <= _SUBJ_AFTER), None)
-        if vso is not None and vso.i == mj + 1 and _accusative_head(doc.tokens[mj]) and not t.suffix:
+        if vso is not None and not t.suffix and (
+                (vso.i == mj + 1 and _accusative_head(doc.tokens[mj]))
+                or (vso.i == mj and vso.members[0].kind == "adjective" and _accusative_head(doc.tokens[mj]))):
             # "يلتقي مسؤولين عراقيين": a head noun in the accusative after the verb is its
             # object, not its subject
             vso = None

@@ -744,3 +744,10 @@ def test_plans_are_future_plots_hypothetical(resources):
     assert find(evs, "IND", "LKA", "AID").mode == "future"
     _, evs = events_of("وكشفت الشرطة الفرنسية عن مخطط لمهاجمة السفارة الأمريكية في باريس.", resources)
     assert all(e.mode == "hypothetical" for e in evs if e.type == "ASSAULT")
+
+
+def test_forces_named_by_a_possessive_act_for_their_owner(resources):
+    _, evs = events_of("وقال الجيش الهندي إن قواته اعتقلت باكستانيين قرب الحدود.", resources)
+    assert find(evs, "IND", "PAK", "COERCE").mode == "claimed"
+    _, evs = events_of("وقالت وزارة الدفاع البريطانية إن طائراتها قصفت مواقع في العراق.", resources)
+    find(evs, "GBR", "IRQ", "ASSAULT")
