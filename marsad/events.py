@@ -508,6 +508,20 @@ def _pronominal_groups(doc: Doc, actors: Any, sent: Sentence, groups: list[_Grou
     return sorted(groups + added, key=lambda g: g.i)
 
 
+def _locate(doc: Doc, groups: list[_Group]) -> None:
+    """"الناشط X في دمشق": a person or body of no known country takes the country of the
+    place right after it (in place)."""
+    for n, g in enumerate(groups[:-1]):
+        m = g.members[-1]
+        if m.country or m.type not in ("PER", "ORG"):
+            continue
+        nxt = groups[n + 1]
+        if nxt.prep == "في" and nxt.i - g.j <= 1 and nxt.members[0].type in ("LOC", "GPE") and nxt.members[0].country \
+                and not nxt.members[0].country.startswith("IGO:"):
+            g.members[-1] = dataclasses.replace(m, country=nxt.members[0].country,
+                                                ref=dataclasses.replace(m.ref, country=nxt.members[0].country))
+
+
 @dataclass
 class _Done:
     """A trigger already handled in this sentence, with the arguments it got."""
@@ -557,6 +571,7 @@ def _sentences(doc: Doc, actors: Any, quotes: list[Quote], lex: _Lexicon, keep_u
         groups = _groups(doc, actors, sent, lex, trig_tokens) if actors is not None else []
         # mode and frame words only matter in sentences that have a trigger
         scues = lex.cues.find_all(doc, sent.tok_start, sent.tok_end)
+        _locate(doc, groups)
         pronominal = [c for c in scues if "bare" in c.payloads or "own" in c.payloads]
         if pronominal and actors is not None:
             groups = _pronominal_groups(doc, actors, sent, groups, pronominal, topic, quotes, lex, trig_tokens)

@@ -751,3 +751,8 @@ def test_forces_named_by_a_possessive_act_for_their_owner(resources):
     assert find(evs, "IND", "PAK", "COERCE").mode == "claimed"
     _, evs = events_of("وقالت وزارة الدفاع البريطانية إن طائراتها قصفت مواقع في العراق.", resources)
     find(evs, "GBR", "IRQ", "ASSAULT")
+
+
+def test_an_actor_of_no_country_takes_the_place_it_is_in(resources):
+    _, evs = events_of("وانتقد منظمة العفو الدولية في لندن السلطات الإيرانية.", resources)
+    find(evs, "GBR", "IRN", "ACCUSE")
