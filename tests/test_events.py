@@ -756,3 +756,10 @@ def test_forces_named_by_a_possessive_act_for_their_owner(resources):
 def test_an_actor_of_no_country_takes_the_place_it_is_in(resources):
     _, evs = events_of("وانتقد منظمة العفو الدولية في لندن السلطات الإيرانية.", resources)
     find(evs, "GBR", "IRN", "ACCUSE")
+
+
+def test_giving_a_chance_is_no_aid(resources):
+    _, evs = events_of("وقال محلل إن الحملة العسكرية منحت الإمارات فرصة لتعزيز نفوذها في اليمن.", resources)
+    assert not [e for e in evs if e.type == "AID"]
+    _, evs = events_of("وسلمت فرنسا أوكرانيا صواريخ بعيدة المدى.", resources)
+    find(evs, "FRA", "UKR", "AID")
