@@ -433,6 +433,8 @@ def _construct_prep(doc: Doc, mention: Any, sent: Sentence, lex: _Lexicon, trig_
 def _groups(doc: Doc, actors: Any, sent: Sentence, lex: _Lexicon, trig_tokens: set[int]) -> list[_Group]:
     out: list[_Group] = []
     ments = [m for m in actors.in_span(sent.start, sent.end)]
+    # a word of another mention is no clitic preposition before this one: "في لبنان قوات"
+    blocked = trig_tokens | {k for m in ments for k in range(m.tok_i, m.tok_j)} if ments else trig_tokens
     last_end = -1
     for m in ments:
         if m.start < last_end:  # nested: keep the outer mention
@@ -440,7 +442,7 @@ def _groups(doc: Doc, actors: Any, sent: Sentence, lex: _Lexicon, trig_tokens: s
         last_end = m.end
         actor = actors.actors[m.actor]
         mem = _Member(actors.ref(m), actor.country, m.actor, actor.type, m.kind)
-        prep = _mention_prep(doc, m, sent, lex, trig_tokens)
+        prep = _mention_prep(doc, m, sent, lex, blocked)
         if out:
             g = out[-1]
             gap = [doc.tokens[t].key for t in range(g.j, m.tok_i)]
@@ -953,6 +955,9 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
             src = vso
             start = src.j if src is not None else mj
             tgt = _target_after(doc, after, start, e, lex, direct=not e.verb_prep_only, exclude=[src], verbs=verbs)
+            if tgt is None and src is not None and src.i > mj:
+                # "ينتشر في أوكرانيا عسكريون أمريكيون": a prepositional target before the subject
+                tgt = next((g for g in after if mj <= g.i < src.i and g.governed_by(e.preps)), None)
             if src is None:
                 src = next((g for g in reach if g.prep is None and mi - g.j <= _SUBJ_BEFORE), None)
         if tgt is None:

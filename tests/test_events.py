@@ -763,3 +763,10 @@ def test_giving_a_chance_is_no_aid(resources):
     assert not [e for e in evs if e.type == "AID"]
     _, evs = events_of("وسلمت فرنسا أوكرانيا صواريخ بعيدة المدى.", resources)
     find(evs, "FRA", "UKR", "AID")
+
+
+def test_a_prepositional_target_may_come_before_the_subject(resources):
+    _, evs = events_of("وانتشرت في لبنان قوات فرنسية.", resources)
+    find(evs, "FRA", "LBN", "MOBILIZE")  # لبنان is a name, not ل + a noun
+    _, evs = events_of("وهاجمت في الليل قوات روسية مواقع أوكرانية.", resources)
+    find(evs, "RUS", "UKR", "ASSAULT")
