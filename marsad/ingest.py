@@ -110,11 +110,11 @@ class Result:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(actor_files: Sequence[str], force_language: bool) -> None:
+def _init_worker(actor_files: Sequence[str], force_language: bool, use_ner: bool = True) -> None:
     """Per-process set-up: load the resources once (dictionaries, NER model)."""
     from marsad.resources import load_resources
 
-    _WORKER["res"] = load_resources(actor_files)
+    _WORKER["res"] = load_resources(actor_files, use_ner=use_ner)
     _WORKER["force"] = force_language
 
 
@@ -193,6 +193,7 @@ class IngestOptions:
     batch_size: int = DEFAULT_BATCH
     analyse_all_languages: bool = False
     actor_files: tuple[str, ...] = ()
+    use_ner: bool = True  # False: dictionary and rules only (about twice as fast)
 
 
 class Ingestor:
@@ -238,14 +239,15 @@ class Ingestor:
     def _pool(self) -> Executor:
         if self._executor is None:
             if self.opt.workers <= 1:
-                _init_worker(self.opt.actor_files, self.opt.analyse_all_languages)
+                _init_worker(self.opt.actor_files, self.opt.analyse_all_languages, self.opt.use_ner)
                 self._executor = _InlineExecutor()
             else:
                 import multiprocessing as mp
 
                 ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
                 ex = ProcessPoolExecutor(max_workers=self.opt.workers, mp_context=ctx, initializer=_init_worker,
-                                         initargs=(self.opt.actor_files, self.opt.analyse_all_languages))
+                                         initargs=(self.opt.actor_files, self.opt.analyse_all_languages,
+                                                   self.opt.use_ner))
                 # start every worker now, before a progress thread exists in this process
                 list(ex.map(_noop, range(self.opt.workers)))
                 self._executor = ex

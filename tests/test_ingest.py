@@ -313,3 +313,19 @@ def test_summary_json_fields(tmp_path, workers):
     assert set(s) >= {"read", "new", "duplicates", "already_stored", "not_arabic", "errors", "seconds",
                       "articles_per_second"}
     assert s["read"] == 5 and s["seconds"] > 0
+
+
+def test_no_ner_ingest_uses_the_dictionary_only(tmp_path):
+    """--no-ner: a dictionary person is still found; an unknown name only NER would find is not."""
+    art = {"id": "n1", "published": "2023-10-19",
+           "text": "التقى وزير الخارجية الروسي سيرغي لافروف في موسكو اليوم الخميس بالمبعوث الخاص "
+                   "غريغوري بافلوفيتش كوزنتسوف وبحثا التعاون بين البلدين."}
+    src = write_jsonl(tmp_path / "a.jsonl", [art])
+    names = {}
+    for flag in ([], ["--no-ner"]):
+        db = tmp_path / f"s{len(flag)}.db"
+        r = run(["ingest", str(src), "--db", str(db), "--workers", "1", "--json", "-q", *flag])
+        assert r.exit_code == 0, r.output
+        names[bool(flag)] = {n for (n,) in rows(db, "SELECT name FROM actors")}
+    assert "Sergey Lavrov" in names[True] and "Sergey Lavrov" in names[False]
+    assert names[True] < names[False]
