@@ -127,3 +127,16 @@ def test_export_files(db: str, tmp_path: Path) -> None:
     assert code == 0 and (tmp_path / "pq" / "events.parquet").exists()
     code, _, err = run("export", "--format", "csv", "-o", str(tmp_path / "no" / "dir" / "x.csv"), "--db", db)
     assert code == 2 and "cannot write" in err
+
+
+def test_events_table_shows_the_coded_date_at_its_precision(db: str) -> None:
+    """A coded date prints as coded (a month stays a month); no date prints the counting day with ~."""
+    code, out, _ = run("events", "--json", "--limit", "200", "--db", db)
+    items = json.loads(out)["items"]
+    code, table, _ = run("events", "--limit", "200", "--db", db)
+    assert code == 0
+    lines = table.splitlines()
+    assert lines[0].split()[0] == "date"
+    shown = [ln.split()[0] for ln in lines[1:len(items) + 1]]
+    assert shown == [e["date"] or f"~{e['day']}" for e in items]
+    assert any(e["date"] and len(e["date"]) < 10 for e in items) or any(not e["date"] for e in items)

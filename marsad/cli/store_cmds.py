@@ -168,6 +168,10 @@ def events(source: str | None, target: str | None, type_: str | None, mode: str 
 
     \b
     marsad events --source RUS --target PRK --type CONSULT --since 2023-01
+
+    The date column is the event's coded date at its own precision (2000, 2023-09,
+    2023-W42, 2023-10-18); ~DAY marks an event with no date of its own, counted on the
+    publication day.
     """
     from marsad import queries
 
@@ -177,9 +181,12 @@ def events(source: str | None, target: str | None, type_: str | None, mode: str 
     if as_json:
         _emit_json(res)
         return
-    rows = [[e["day"], e["type"], e["cameo"], e["mode"], _who(e["source"]), _who(e["target"]),
-             e["trigger"]["text"], e["n_articles"], e["article"]["id"]] for e in res["items"]]
-    _table(rows, ["day", "type", "cameo", "mode", "source", "target", "trigger", "articles", "article"])
+    # the coded date at its own precision ("2000" stays a year); with none, the day the
+    # event is counted on (the publication day), marked with ~
+    rows = [[e["date"] or (f"~{e['day']}" if e["day"] else "-"), e["type"], e["cameo"], e["mode"],
+             _who(e["source"]), _who(e["target"]), e["trigger"]["text"], e["n_articles"], e["article"]["id"]]
+            for e in res["items"]]
+    _table(rows, ["date", "type", "cameo", "mode", "source", "target", "trigger", "articles", "article"])
     _more(res)
 
 
