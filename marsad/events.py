@@ -430,6 +430,22 @@ def _construct_prep(doc: Doc, mention: Any, sent: Sentence, lex: _Lexicon, trig_
     return ppk if ppk in lex.preps and ppk != "بين" else None
 
 
+def _parallel_clause(doc: Doc, m: Any, ments: list[Any], g: _Group, sent: Sentence) -> bool:
+    """``و Y`` opens a parallel clause, not a list, when Y is followed by the same word as an
+    earlier actor outside the list: "موسكو بسبب هجومها على أوكرانيا وبيونغيانغ بسبب
+    اختبارها" — Pyongyang is not a second target of the attack (gapping)."""
+    j = m.tok_j
+    if j >= sent.tok_end or not doc.tokens[j].is_word:
+        return False
+    nxt = doc.tokens[j].key
+    for p in ments:
+        if p.tok_i >= g.i:
+            break
+        if p.tok_j < sent.tok_end and doc.tokens[p.tok_j].key == nxt:
+            return True
+    return False
+
+
 def _groups(doc: Doc, actors: Any, sent: Sentence, lex: _Lexicon, trig_tokens: set[int]) -> list[_Group]:
     out: list[_Group] = []
     ments = [m for m in actors.in_span(sent.start, sent.end)]
@@ -455,6 +471,8 @@ def _groups(doc: Doc, actors: Any, sent: Sentence, lex: _Lexicon, trig_tokens: s
                 not gap and clitic[:1] == "و") or (
                 # "... وممثلي الأمم المتحدة"، "السعودية ودول مجلس التعاون": و and a noun in construct
                 len(gap) == 1 and gap[0][:1] == "و" and gap[0][1:] in lex.construct_heads)
+            if coordinated and _parallel_clause(doc, m, ments, g, sent):
+                coordinated = False
             if coordinated:
                 g.members.append(mem)
                 g.j = m.tok_j
@@ -981,7 +999,7 @@ def _arguments(doc: Doc, sent: Sentence, t: _Trig, groups: list[_Group], cues: l
         nagent = agent or next((g for g in after if g.prep in lex.noun_agent_preps and g.i - mj <= 4
                                 and _words_only(doc, mj, g.i - 1, lex)), None)
         nagent = nagent or _relative_agent(doc, t, after, lex)
-        under = _undergoer(t, cues, lex)
+        under = _undergoer(t, cues, lex, done)
         gen_is_source = e.genitive_source
         if gen is not None and e.place_genitive_target and not t.suffix and gen.members[0].type in ("GPE", "LOC") \
                 and gen.members[0].kind in ("name", "capital"):
@@ -1253,9 +1271,13 @@ def _agent_group(t: _Trig, cues: list[Match[str]], after: list[_Group]) -> _Grou
     return None
 
 
-def _undergoer(t: _Trig, cues: list[Match[str]], lex: _Lexicon) -> tuple[int, int] | None:
+def _undergoer(t: _Trig, cues: list[Match[str]], lex: _Lexicon, done: Sequence[_Done] = ()) -> tuple[int, int] | None:
+    """The undergoer verb ("تخضع X لعقوبات") governing this event noun: the first event after
+    it only ("تخضع روسيا لعقوبات بسبب هجومها على أوكرانيا": Russia does the attack)."""
     for c in cues:
         if "undergoer" in c.payloads and c.j <= t.m.i and t.m.i - c.j <= lex.undergoer_window:
+            if any(c.j <= d.trig.m.i < t.m.i for d in done):
+                continue
             return c.i, c.j
     return None
 

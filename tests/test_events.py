@@ -770,3 +770,22 @@ def test_a_prepositional_target_may_come_before_the_subject(resources):
     find(evs, "FRA", "LBN", "MOBILIZE")  # لبنان is a name, not ل + a noun
     _, evs = events_of("وهاجمت في الليل قوات روسية مواقع أوكرانية.", resources)
     find(evs, "RUS", "UKR", "ASSAULT")
+
+
+@pytest.mark.parametrize("text", [
+    "وتواجه روسيا وإيران عقوبات غربية؛ موسكو بسبب هجومها على أوكرانيا وطهران بسبب برنامجها النووي.",
+    "وتخضع روسيا لعقوبات بسبب هجومها على أوكرانيا.",
+])
+def test_an_undergoer_verb_governs_only_the_first_event_after_it(resources, text):
+    """Russia undergoes the sanctions but does the attack; Iran, in a parallel clause
+    (gapping: "وطهران بسبب ..."), is no second target of it."""
+    _, evs = events_of(text, resources)
+    got = triples(evs)
+    assert ("RUS", "UKR", "ASSAULT") in got
+    assert not {t for t in got if t[2] == "ASSAULT"} - {("RUS", "UKR", "ASSAULT")}
+    assert any(t[1] == "RUS" and t[2] == "SANCTION" for t in got)
+
+
+def test_a_coordinated_target_is_still_a_list(resources):
+    _, evs = events_of("وقصفت إسرائيل مواقع في سوريا ولبنان بسبب تهريب الأسلحة.", resources)
+    assert {("ISR", "SYR", "ASSAULT"), ("ISR", "LBN", "ASSAULT")} <= triples(evs)
