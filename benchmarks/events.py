@@ -13,31 +13,16 @@ must reach 200 articles/s per core).  Also reported: events per article, by type
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 import time
-import zipfile
 from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-
-def articles(folder: Path, n: int) -> list[tuple[str, dt.date]]:
-    out: list[tuple[str, dt.date]] = []
-    for z in sorted((folder / "dataset").glob("*.zip")):
-        with zipfile.ZipFile(z) as zf:
-            for name in zf.namelist():
-                if not name.endswith(".json"):
-                    continue
-                for a in json.loads(zf.read(name).decode("utf-8")):
-                    if a.get("content"):
-                        out.append((a["content"], dt.date.fromisoformat(a["date_extracted"][:10])))
-                        if len(out) >= n:
-                            return out
-    return out
+from snn import dated_texts  # noqa: E402
 
 
 def main() -> None:
@@ -62,7 +47,7 @@ def main() -> None:
     res = load_resources()
     prepared = []
     words = 0
-    for text, pub in articles(args.data, args.n):
+    for text, pub in dated_texts(args.data, args.n):
         doc = make_doc(clean_text(text, res.lang).text, res.lang)
         words += sum(1 for t in doc.tokens if t.is_word)
         times = extract_times(doc, pub)

@@ -19,24 +19,12 @@ import json
 import sys
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-
-def articles(folder: Path, n: int) -> list[str]:
-    out: list[str] = []
-    for z in sorted((folder / "dataset").glob("*.zip")):
-        with zipfile.ZipFile(z) as zf:
-            for name in zf.namelist():
-                for rec in json.loads(zf.read(name)):
-                    if rec.get("content"):
-                        out.append(rec["content"])
-                    if len(out) >= n:
-                        return out
-    return out
+from snn import texts  # noqa: E402
 
 
 def main() -> None:
@@ -68,8 +56,8 @@ def main() -> None:
     if not (args.data / "dataset").is_dir():
         print(f"{args.data} not found: matching not measured", file=sys.stderr)
     else:
-        texts = articles(args.data, args.n)
-        docs = [make_doc(t, kb.lang) for t in texts]
+        arts = texts(args.data, args.n)
+        docs = [make_doc(t, kb.lang) for t in arts]
         words = sum(sum(1 for t in d.tokens if t.is_word) for d in docs)
         best = float("inf")
         hits = 0

@@ -17,26 +17,12 @@ import argparse
 import json
 import sys
 import time
-import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-
-def articles(folder: Path, n: int) -> list[str]:
-    out: list[str] = []
-    for z in sorted((folder / "dataset").glob("*.zip")):
-        with zipfile.ZipFile(z) as zf:
-            for name in zf.namelist():
-                if not name.endswith(".json"):
-                    continue
-                for a in json.loads(zf.read(name).decode("utf-8")):
-                    if a.get("content"):
-                        out.append(a["content"])
-                        if len(out) >= n:
-                            return out
-    return out
+from snn import texts  # noqa: E402
 
 
 def main() -> None:
@@ -61,7 +47,7 @@ def main() -> None:
         print("skipped: no NER model shipped (make ner-model)", file=sys.stderr)
         return
     lang = get_language("ar")
-    docs = [make_doc(clean_text(t, lang).text, lang) for t in articles(args.data, args.n)]
+    docs = [make_doc(clean_text(t, lang).text, lang) for t in texts(args.data, args.n)]
     ntok = sum(len(d.tokens) for d in docs)
     nwords = sum(sum(t.is_word for t in d.tokens) for d in docs)
     res: dict = {"articles": len(docs), "tokens": ntok, "words_per_article": round(nwords / len(docs)),

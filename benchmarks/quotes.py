@@ -17,27 +17,13 @@ import argparse
 import json
 import sys
 import time
-import zipfile
 from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-
-def articles(folder: Path, n: int) -> list[str]:
-    out: list[str] = []
-    for z in sorted((folder / "dataset").glob("*.zip")):
-        with zipfile.ZipFile(z) as zf:
-            for name in zf.namelist():
-                if not name.endswith(".json"):
-                    continue
-                for a in json.loads(zf.read(name).decode("utf-8")):
-                    if a.get("content"):
-                        out.append(a["content"])
-                        if len(out) >= n:
-                            return out
-    return out
+from snn import texts  # noqa: E402
 
 
 def main() -> None:
@@ -59,7 +45,7 @@ def main() -> None:
 
     res = load_resources()
     docs = []
-    for text in articles(args.data, args.n):
+    for text in texts(args.data, args.n):
         doc = make_doc(clean_text(text, res.lang).text, res.lang)
         docs.append((doc, extract_actors(doc, None, res)))
     words = sum(sum(1 for t in d.tokens if t.is_word) for d, _ in docs)

@@ -26,9 +26,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import zipfile
+from itertools import islice
 from pathlib import Path
 from typing import Any
+
+from snn import records
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("MARSAD_SHARED", ROOT.parent / "shared"))
@@ -39,16 +41,9 @@ TARGET = 100_000_000
 def _subset(limit: int, where: Path) -> list[str]:
     """The first ``limit`` records of the corpus as one JSONL file (in corpus order)."""
     path = where / f"saudinewsnet-{limit}.jsonl"
-    n = 0
     with open(path, "w", encoding="utf-8") as out:
-        for z in sorted(DATA.glob("*.zip")):
-            with zipfile.ZipFile(z) as zf:
-                for name in sorted(zf.namelist()):
-                    for rec in json.loads(zf.read(name)):
-                        out.write(json.dumps(rec, ensure_ascii=False) + "\n")
-                        n += 1
-                        if n >= limit:
-                            return [str(path)]
+        for rec in islice(records(DATA.parent), limit):
+            out.write(json.dumps(rec, ensure_ascii=False) + "\n")
     return [str(path)]
 
 

@@ -18,27 +18,13 @@ import platform
 import resource
 import sys
 import time
-import zipfile
+from itertools import islice
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-DEFAULT_DATA = ROOT.parent / "shared" / "data" / "saudinewsnet"
-
-
-def load_articles(data: Path, n: int) -> list[dict]:
-    out: list[dict] = []
-    for z in sorted((data / "dataset").glob("*.zip")):
-        with zipfile.ZipFile(z) as zf:
-            for name in zf.namelist():
-                if not name.endswith(".json"):
-                    continue
-                for rec in json.loads(zf.read(name).decode("utf-8")):
-                    out.append(rec)
-                    if len(out) >= n:
-                        return out
-    return out
+from snn import DEFAULT_DATA, records  # noqa: E402
 
 
 def main() -> int:
@@ -60,7 +46,7 @@ def main() -> int:
     res = load_resources(use_ner=not args.no_ner)
     _ = res.ner
     load_s = time.perf_counter() - t0
-    recs = load_articles(args.data, args.n + 50)
+    recs = list(islice(records(args.data), args.n + 50))
     arts = [Article(text=r.get("content") or "", title=r.get("title"), url=r.get("url"), source=r.get("source"),
                     published=(r.get("date_extracted") or "")[:10] or None) for r in recs]
     for a in arts[:50]:

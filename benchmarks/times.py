@@ -14,32 +14,16 @@ is the date of its crawl (``date_extracted``).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 import time
-import zipfile
 from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-
-def articles(folder: Path, n: int) -> list[tuple[str, dt.date]]:
-    out: list[tuple[str, dt.date]] = []
-    for z in sorted((folder / "dataset").glob("*.zip")):
-        with zipfile.ZipFile(z) as zf:
-            for name in zf.namelist():
-                if not name.endswith(".json"):
-                    continue
-                for a in json.loads(zf.read(name).decode("utf-8")):
-                    if a.get("content"):
-                        pub = dt.date.fromisoformat(a["date_extracted"][:10])
-                        out.append((a["content"], pub))
-                        if len(out) >= n:
-                            return out
-    return out
+from snn import dated_texts  # noqa: E402
 
 
 def main() -> None:
@@ -59,7 +43,7 @@ def main() -> None:
     from marsad.times import extract_times
 
     ar = get_language("ar")
-    docs = [(make_doc(clean_text(text, ar).text, ar), pub) for text, pub in articles(args.data, args.n)]
+    docs = [(make_doc(clean_text(text, ar).text, ar), pub) for text, pub in dated_texts(args.data, args.n)]
     words = sum(sum(1 for t in d.tokens if t.is_word) for d, _ in docs)
     found: list = []
     best = float("inf")
