@@ -1271,7 +1271,7 @@ def _agent_group(t: _Trig, cues: list[Match[str]], after: list[_Group]) -> _Grou
     return None
 
 
-def _undergoer(t: _Trig, cues: list[Match[str]], lex: _Lexicon, done: Sequence[_Done] = ()) -> tuple[int, int] | None:
+def _undergoer(t: _Trig, cues: list[Match[str]], lex: _Lexicon, done: Sequence[_Done]) -> tuple[int, int] | None:
     """The undergoer verb ("تخضع X لعقوبات") governing this event noun: the first event after
     it only ("تخضع روسيا لعقوبات بسبب هجومها على أوكرانيا": Russia does the attack)."""
     for c in cues:
