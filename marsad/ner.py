@@ -8,8 +8,9 @@ in minutes and runs on one CPU core well within the pipeline's budget, with no d
 Speed: every feature of a token is a function of one token *type* at a fixed offset
 (−2..+2) or of a few per-token facts (dictionary matches, sentence edges).  At load time the
 model's weights are folded into per-type emission vectors, cached by token text, so tagging
-a document is a few array look-ups plus an exact Viterbi search that skips the tokens whose
-label can only be O.  ``crfsuite``'s own tagger gives the same labels (a test checks it).
+a document is a few array look-ups plus an exact Viterbi search (in C when
+``marsad._speedups`` was compiled, else numpy).  ``crfsuite``'s own tagger gives the same
+labels (a test checks it).
 
 Also here: reading CoNLL BIO files and entity-level scoring with seqeval's counting rules
 (``marsad ner-eval``).
@@ -28,6 +29,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+try:  # the compiled Viterbi search; optional (see marsad/_speedups.c)
+    from marsad import _speedups
+except ImportError:  # pragma: no cover - depends on the install
+    _speedups = None
 
 from marsad.lang import Language, get_language
 from marsad.matcher import PhraseMatcher
@@ -811,11 +817,30 @@ class NerModel:
         return e
 
     def decode(self, e: np.ndarray, bounds: Sequence[tuple[int, int]]) -> np.ndarray:
-        """Best label index per token: exact Viterbi for every sentence at once.
+        """Best label index per token: exact Viterbi over each sentence.  Tokens outside
+        ``bounds`` get O.
+
+        Done in C (``marsad._speedups``, a few microseconds an article) when that module was
+        compiled at install time, else by :meth:`decode_numpy`; both give the same labels.
+        """
+        if _speedups is None:
+            return self.decode_numpy(e, bounds)
+        out = np.full(len(e), self._o, dtype=np.int64)
+        bounds = [b for b in bounds if b[1] > b[0]]
+        if bounds:
+            lo = np.array([b[0] for b in bounds], dtype=np.int64)
+            lens = np.array([b[1] - b[0] for b in bounds], dtype=np.int64)
+            flags = np.zeros(len(bounds), dtype=np.uint8)
+            _speedups.viterbi(np.ascontiguousarray(e, dtype=np.float64), self.trans, lo, lens,
+                              flags, flags, out, self._o)
+        return out
+
+    def decode_numpy(self, e: np.ndarray, bounds: Sequence[tuple[int, int]]) -> np.ndarray:
+        """:meth:`decode` in numpy, for installs without the compiled module.
 
         The sentences are sorted by length and stacked, so each step is one set of array
         operations over all sentences still running; a document costs as many steps as its
-        longest sentence has tokens.  Tokens outside ``bounds`` get O.
+        longest sentence has tokens.
         """
         o = self._o
         out = np.full(len(e), o, dtype=np.intp)

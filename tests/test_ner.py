@@ -102,6 +102,49 @@ def test_fast_tagger_agrees_with_crfsuite(model, ar):
         assert model.tag_labels(doc) == model.crfsuite_labels(doc)
 
 
+def test_compiled_viterbi_equals_numpy(model):
+    """The C search (marsad/_speedups.c) and the numpy one give the same labels, ties
+    included: random scores, rounded so that equal path scores happen."""
+    import numpy as np
+
+    import marsad.ner as ner
+
+    if ner._speedups is None:
+        pytest.skip("marsad._speedups was not compiled in this install")
+    rng = np.random.default_rng(7)
+    nlab = len(model.labels)
+    for trial in range(200):
+        n = int(rng.integers(1, 60))
+        e = np.round(rng.normal(0, 2, (n, nlab)), 0 if trial % 2 else 3)
+        cuts = sorted({0, n, *rng.integers(0, n + 1, int(rng.integers(0, 5))).tolist()})
+        bounds = [(a, b) for a, b in zip(cuts, cuts[1:], strict=False)]
+        if trial % 5 == 0 and len(bounds) > 1:
+            bounds = bounds[1:]  # tokens outside every sentence are O
+        assert model.decode(e, bounds).tolist() == model.decode_numpy(e, bounds).tolist(), trial
+
+
+def test_compiled_viterbi_rejects_bad_arrays():
+    import numpy as np
+
+    import marsad.ner as ner
+
+    if ner._speedups is None:
+        pytest.skip("marsad._speedups was not compiled in this install")
+    v = ner._speedups.viterbi
+    e, t = np.zeros((4, 3)), np.zeros((3, 3))
+    lo, lens, fl, out = (np.array([0], dtype=np.int64), np.array([4], dtype=np.int64),
+                         np.zeros(1, dtype=np.uint8), np.zeros(4, dtype=np.int64))
+    v(e, t, lo, lens, fl, fl, out, 0)
+    with pytest.raises(ValueError, match="segment out of range"):
+        v(e, t, lo, np.array([5], dtype=np.int64), fl, fl, out, 0)
+    with pytest.raises(ValueError, match="trans"):
+        v(e, np.zeros((3, 2)), lo, lens, fl, fl, out, 0)
+    with pytest.raises(TypeError, match="format"):
+        v(e.astype(np.float32), t, lo, lens, fl, fl, out, 0)
+    with pytest.raises(ValueError, match="out"):
+        v(e, t, lo, lens, fl, fl, np.zeros(3, dtype=np.int64), 0)
+
+
 def test_type_cache_clearing_keeps_results(model, ar, monkeypatch):
     import threading
 
