@@ -9,6 +9,8 @@ what lets dictionaries of tens of thousands of aliases run at hundreds of articl
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -18,7 +20,9 @@ from marsad.text import Doc, Token, tokenize
 
 T = TypeVar("T")
 
-_START_CACHE_MAX = 50_000  # per matcher; a dozen matchers per worker process
+# Token keys whose start bits are remembered (for all matchers of a language together):
+# ~60 bytes each, so the cap is ~30 MB; a long run's vocabulary keeps growing (Heaps' law).
+_MASKS_MAX = 500_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +55,133 @@ class _Node:
         self.payloads: list[Any] = []
 
 
+class _StartIndex:
+    """Where phrases may start, for every matcher of one language at once.
+
+    A pipeline runs a dozen lexicons over each document.  Asking each of them "can a
+    phrase start at this word?" costs a walk over the word's clitic variants per lexicon,
+    and news brings tens of new words per article.  Here each matcher owns a bit; ``first``
+    maps a first-token key to the bits of the matchers with a phrase starting with it, so
+    one walk over a word's variants answers for all matchers (``masks`` remembers it), and
+    a document's start positions are grouped by matcher once (``positions``).
+    """
+
+    def __init__(self, lang: Language) -> None:
+        self.lang = lang
+        self.first: dict[str, int] = {}
+        self.art = 0  # matchers that strip the article from the first token
+        self.suf = 0  # matchers whose last token may carry a pronoun suffix
+        self.masks: dict[str, int] = {}
+        self.gen = 0  # bumped on every change, so a document's grouping can tell it is stale
+        self._free: list[int] = []
+        self._next = 0
+        self._lock = threading.Lock()
+
+    def register(self, matcher: PhraseMatcher[Any]) -> int:
+        with self._lock:
+            bit = self._free.pop() if self._free else self._next
+            if bit == self._next:
+                self._next += 1
+            b = 1 << bit
+            if matcher.article:
+                self.art |= b
+            if matcher.suffixes:
+                self.suf |= b
+            self._changed()
+        weakref.finalize(matcher, self._release, bit, matcher.root)
+        return bit
+
+    def add_first(self, key: str, bit: int) -> None:
+        with self._lock:
+            self.first[key] = self.first.get(key, 0) | (1 << bit)
+            self._changed()
+
+    def _release(self, bit: int, root: _Node) -> None:
+        with self._lock:
+            b = 1 << bit
+            for k in root.children:
+                m = self.first.get(k, 0) & ~b
+                if m:
+                    self.first[k] = m
+                else:
+                    self.first.pop(k, None)
+            self.art &= ~b
+            self.suf &= ~b
+            self._free.append(bit)
+            self._changed()
+
+    def _changed(self) -> None:
+        self.gen += 1
+        self.masks = {}
+
+    def mask(self, key: str) -> int:
+        """Bits of the matchers in which a phrase may start at a token with this key."""
+        m = self.masks.get(key)
+        if m is not None:
+            return m
+        gen, masks = self.gen, self.masks
+        first = self.first
+        get = first.get
+        lang = self.lang
+        m = 0
+        for article in (False, True):
+            sel = self.art if article else ~self.art
+            suf = self.suf & sel
+            for _, stem in lang.prefix_variants(key, article):
+                m |= get(stem, 0) & sel
+                if suf:
+                    for sv in lang.suffix_variants(stem)[1:]:
+                        m |= get(sv, 0) & suf
+        if gen == self.gen:
+            if len(masks) >= _MASKS_MAX:  # bound memory on huge corpora
+                masks.clear()
+            masks[key] = m
+        return m
+
+    def positions(self, doc: Doc) -> dict[int, list[int]]:
+        """Token indexes where some phrase of matcher ``bit`` may start, by bit, for the whole
+        document (computed once per document and index state)."""
+        cached = doc._match_starts
+        if cached is not None and cached[0] == self.gen and cached[1] is self:
+            return cached[2]
+        gen = self.gen
+        masks = self.masks
+        get = masks.get
+        mask = self.mask
+        per: dict[int, list[int]] = {}
+        for k, lst in doc.key_positions.items():
+            m = get(k)
+            if m is None:
+                m = mask(k)
+            while m:
+                low = m & -m
+                b = low.bit_length() - 1
+                cur = per.get(b)
+                if cur is None:
+                    per[b] = list(lst)
+                else:
+                    cur.extend(lst)
+                m ^= low
+        for v in per.values():
+            v.sort()
+        doc._match_starts = (gen, self, per)
+        return per
+
+
+_INDEXES: dict[int, _StartIndex] = {}
+_INDEXES_LOCK = threading.Lock()
+
+
+def _index_for(lang: Language) -> _StartIndex:
+    ix = _INDEXES.get(id(lang))
+    if ix is None or ix.lang is not lang:
+        with _INDEXES_LOCK:
+            ix = _INDEXES.get(id(lang))
+            if ix is None or ix.lang is not lang:
+                ix = _INDEXES[id(lang)] = _StartIndex(lang)
+    return ix
+
+
 class PhraseMatcher(Generic[T]):
     """A trie of phrases (token-key sequences) with payloads.
 
@@ -65,11 +196,9 @@ class PhraseMatcher(Generic[T]):
         self.suffixes = suffixes
         self.root = _Node()
         self.size = 0
-        # key -> can a phrase start at a token with this key?  Lets find_all skip most
-        # tokens with one dict lookup instead of walking clitic variants (5-10x faster).
-        self._start_cache: dict[str, bool] = {}
-        self._yes: set[str] = set()  # keys where a phrase may start (for whole-document scans)
-        self._no: set[str] = set()
+        # where phrases may start is answered for all matchers of the language at once
+        self._index = _index_for(lang)
+        self._bit = self._index.register(self)
 
     def add(self, phrase: str, payload: T) -> bool:
         """Add ``phrase`` with ``payload``; returns False for an empty phrase."""
@@ -80,15 +209,14 @@ class PhraseMatcher(Generic[T]):
         anyway, such as the actor dictionary, save tokenising them twice)."""
         if not keys:
             return False
+        if keys[0] not in self.root.children:
+            self._index.add_first(keys[0], self._bit)
         node = self.root
         for k in keys:
             node = node.children.setdefault(k, _Node())
         if payload not in node.payloads:
             node.payloads.append(payload)
             self.size += 1
-        self._start_cache.clear()
-        self._yes.clear()
-        self._no.clear()
         return True
 
     def add_all(self, items: Iterable[tuple[str, T]]) -> None:
@@ -103,20 +231,8 @@ class PhraseMatcher(Generic[T]):
         return list(node.payloads) if node else []
 
     def may_start(self, key: str) -> bool:
-        """Whether some phrase may begin at a token whose key is ``key`` (cached)."""
-        r = self._start_cache.get(key)
-        if r is None:
-            children = self.root.children
-            r = False
-            for _, stem in self.lang.prefix_variants(key, self.article):
-                if stem in children or (self.suffixes and any(
-                        sv in children for sv in self.lang.suffix_variants(stem)[1:])):
-                    r = True
-                    break
-            if len(self._start_cache) >= _START_CACHE_MAX:  # bound memory on huge corpora
-                self._start_cache.clear()
-            self._start_cache[key] = r
-        return r
+        """Whether some phrase may begin at a token whose key is ``key``."""
+        return bool(self._index.mask(key) >> self._bit & 1)
 
     def _walk(self, tokens: list[Token], i: int, limit: int) -> Iterator[tuple[int, int, list[Any], bool]]:
         """Yield (prefix_len, j, payloads) for every phrase starting at token i."""
@@ -156,45 +272,25 @@ class PhraseMatcher(Generic[T]):
             if node.payloads:
                 yield n, j, node.payloads
 
-    def _start_positions(self, doc: Doc) -> list[int]:
-        """Token indexes where a phrase may start, from the document's distinct keys: set
-        operations in C instead of a lookup per token."""
-        kp = doc.key_positions
-        keys = kp.keys()
-        yes, no = self._yes, self._no
-        unknown = keys - yes - no
-        if unknown:
-            if len(yes) + len(no) > _START_CACHE_MAX:
-                yes.clear()
-                no.clear()
-                unknown = set(keys)
-            for k in unknown:
-                (yes if self.may_start(k) else no).add(k)
-        hits = keys & yes
-        if not hits:
-            return []
-        pos: list[int] = []
-        for k in hits:
-            pos.extend(kp[k])
-        pos.sort()
-        return pos
-
     def find_all(self, doc: Doc, start: int = 0, end: int | None = None) -> list[Match[T]]:
         """Every match (overlapping ones included) in tokens [start, end)."""
         tokens = doc.tokens
         limit = len(tokens) if end is None else end
         out: list[Match[T]] = []
         if start == 0 and limit == len(tokens):
-            for i in self._start_positions(doc):
+            for i in self._index.positions(doc).get(self._bit, ()):
                 for n, j, payloads, restored in self._walk(tokens, i, limit):
                     out.append(self._make(doc, i, j, n, payloads, restored))
             return out
-        cache = self._start_cache
-        may_start = self.may_start
+        ix = self._index
+        get = ix.masks.get
+        bit = self._bit
         for i in range(start, limit):
             key = tokens[i].key
-            ok = cache.get(key)
-            if not (ok or (ok is None and may_start(key))):
+            m = get(key)
+            if m is None:
+                m = ix.mask(key)
+            if not m >> bit & 1:
                 continue
             for n, j, payloads, restored in self._walk(tokens, i, limit):
                 out.append(self._make(doc, i, j, n, payloads, restored))

@@ -63,6 +63,8 @@ class Doc:
     quote_regions: list[QuoteRegion]
     _starts: list[int] = field(default_factory=list, repr=False)
     _key_pos: dict[str, list[int]] | None = field(default=None, repr=False)
+    # where each phrase matcher may start, grouped once per document (matcher._StartIndex)
+    _match_starts: tuple[int, object, dict[int, list[int]]] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self._starts = [t.start for t in self.tokens]
