@@ -9,6 +9,7 @@ what lets dictionaries of tens of thousands of aliases run at hundreds of articl
 
 from __future__ import annotations
 
+import bisect
 import threading
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
@@ -282,16 +283,9 @@ class PhraseMatcher(Generic[T]):
                 for n, j, payloads, restored in self._walk(tokens, i, limit):
                     out.append(self._make(doc, i, j, n, payloads, restored))
             return out
-        ix = self._index
-        get = ix.masks.get
-        bit = self._bit
-        for i in range(start, limit):
-            key = tokens[i].key
-            m = get(key)
-            if m is None:
-                m = ix.mask(key)
-            if not m >> bit & 1:
-                continue
+        pos = self._index.positions(doc).get(self._bit, ())
+        for k in range(bisect.bisect_left(pos, start), bisect.bisect_left(pos, limit)):
+            i = pos[k]
             for n, j, payloads, restored in self._walk(tokens, i, limit):
                 out.append(self._make(doc, i, j, n, payloads, restored))
         return out

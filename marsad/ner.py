@@ -47,7 +47,7 @@ FEATURES_VERSION = 1
 OFFSETS = (-2, -1, 1, 2)
 # Token types whose emission vectors are cached (5 × labels floats each, ~18 MB in all);
 # when full, the half seen in the fewest documents is forgotten.
-_MAX_TYPES = 50_000
+_MAX_TYPES = 200_000
 
 
 # --------------------------------------------------------------------------- CoNLL input
@@ -426,8 +426,11 @@ class Featurizer:
             positions = {}
             for i, k in enumerate(keys):
                 positions.setdefault(k, []).append(i)
+        # a key's stems are its own tail (or the tail with ال restored), so they end in its
+        # last two letters: keys ending otherwise cannot share a stem with a tagged name
+        tails = {st[-2:] for st in counts}
         for k, pos in positions.items():
-            if len(k) < 3 or k in skip:
+            if k[-2:] not in tails or len(k) < 3 or k in skip:
                 continue
             stems = stems_of(k)
             tot: dict[str, int] = {}
@@ -731,7 +734,7 @@ class NerModel:
                 get = slots[slot].get
                 starts.append(len(rows))
                 rows.append(zero)  # never an empty segment for reduceat
-                rows.extend(get(a, zero) for a in (own if slot == 2 else ctx))
+                rows.extend([get(a, zero) for a in (own if slot == 2 else ctx)])
         sums = np.add.reduceat(self._w[rows], starts).reshape(len(texts), 5, -1)
         self._emit[:, n0:need] = sums.transpose(1, 0, 2)
         for k, text in enumerate(texts):
