@@ -12,12 +12,12 @@ from __future__ import annotations
 import bisect
 import threading
 import weakref
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from marsad.lang.base import Language
-from marsad.text import Doc, Token, tokenize
+from marsad.text import Doc, tokenize
 
 T = TypeVar("T")
 
@@ -235,59 +235,51 @@ class PhraseMatcher(Generic[T]):
         """Whether some phrase may begin at a token whose key is ``key``."""
         return bool(self._index.mask(key) >> self._bit & 1)
 
-    def _walk(self, tokens: list[Token], i: int, limit: int) -> Iterator[tuple[int, int, list[Any], bool]]:
-        """Yield (prefix_len, j, payloads) for every phrase starting at token i."""
-        first = tokens[i]
-        pv = self.lang.prefix_variants(first.key, self.article)
-        for n, stem in pv:
-            restored = bool(n) and stem != first.key[n:]
-            for nn, j, payloads in self._walk_from(tokens, i, limit, n, stem):
-                yield nn, j, payloads, restored
+    def _walk(self, doc: Doc, i: int, limit: int, out: list[Match[T]]) -> None:
+        """Append every phrase starting at token i (within tokens [i, limit)) to ``out``.
 
-    def _walk_from(self, tokens: list[Token], i: int, limit: int, n: int, stem: str
-                   ) -> Iterator[tuple[int, int, list[Any]]]:
-        root = self.root
-        node = root.children.get(stem)
-        if node is None:
-            if self.suffixes:
-                for sv in self.lang.suffix_variants(stem)[1:]:
-                    nd = root.children.get(sv)
-                    if nd is not None and nd.payloads:
-                        yield n, i + 1, nd.payloads
-            return
-        if node.payloads:
-            yield n, i + 1, node.payloads
-        j = i + 1
-        while j < limit and node.children:
-            tk = tokens[j].key
-            nxt = node.children.get(tk)
-            if nxt is None:
-                if self.suffixes:
-                    for sv in self.lang.suffix_variants(tk)[1:]:
-                        nd = node.children.get(sv)
+        One plain loop rather than generators: this runs a few hundred times per article.
+        """
+        tokens = doc.tokens
+        first = tokens[i]
+        root_children = self.root.children
+        suffixes = self.suffixes
+        lang = self.lang
+        for n, stem in lang.prefix_variants(first.key, self.article):
+            restored = bool(n) and stem != first.key[n:]
+            node = root_children.get(stem)
+            if node is None:
+                if suffixes:
+                    for sv in lang.suffix_variants(stem)[1:]:
+                        nd = root_children.get(sv)
                         if nd is not None and nd.payloads:
-                            yield n, j + 1, nd.payloads
-                break
-            node = nxt
-            j += 1
+                            out.append(self._make(doc, i, i + 1, n, nd.payloads, restored))
+                continue
             if node.payloads:
-                yield n, j, node.payloads
+                out.append(self._make(doc, i, i + 1, n, node.payloads, restored))
+            j = i + 1
+            while j < limit and node.children:
+                tk = tokens[j].key
+                nxt = node.children.get(tk)
+                if nxt is None:
+                    if suffixes:
+                        for sv in lang.suffix_variants(tk)[1:]:
+                            nd = node.children.get(sv)
+                            if nd is not None and nd.payloads:
+                                out.append(self._make(doc, i, j + 1, n, nd.payloads, restored))
+                    break
+                node = nxt
+                j += 1
+                if node.payloads:
+                    out.append(self._make(doc, i, j, n, node.payloads, restored))
 
     def find_all(self, doc: Doc, start: int = 0, end: int | None = None) -> list[Match[T]]:
         """Every match (overlapping ones included) in tokens [start, end)."""
-        tokens = doc.tokens
-        limit = len(tokens) if end is None else end
+        limit = len(doc.tokens) if end is None else end
         out: list[Match[T]] = []
-        if start == 0 and limit == len(tokens):
-            for i in self._index.positions(doc).get(self._bit, ()):
-                for n, j, payloads, restored in self._walk(tokens, i, limit):
-                    out.append(self._make(doc, i, j, n, payloads, restored))
-            return out
-        pos = self._index.positions(doc).get(self._bit, ())
+        pos = self._index.positions(doc).get(self._bit, ())  # sorted token indexes
         for k in range(bisect.bisect_left(pos, start), bisect.bisect_left(pos, limit)):
-            i = pos[k]
-            for n, j, payloads, restored in self._walk(tokens, i, limit):
-                out.append(self._make(doc, i, j, n, payloads, restored))
+            self._walk(doc, pos[k], limit, out)
         return out
 
     def find(self, doc: Doc, start: int = 0, end: int | None = None) -> list[Match[T]]:
