@@ -76,7 +76,9 @@ class _StartIndex:
         self.gen = 0  # bumped on every change, so a document's grouping can tell it is stale
         self._free: list[int] = []
         self._next = 0
-        self._lock = threading.Lock()
+        # re-entrant: a matcher's finalizer (_release) can run from a garbage collection
+        # triggered inside register() or add_first(), on the same thread
+        self._lock = threading.RLock()
 
     def register(self, matcher: PhraseMatcher[Any]) -> int:
         with self._lock:
