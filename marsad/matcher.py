@@ -142,8 +142,8 @@ class _StartIndex:
         return m
 
     def positions(self, doc: Doc) -> dict[int, list[int]]:
-        """Token indexes where some phrase of matcher ``bit`` may start, by bit, for the whole
-        document (computed once per document and index state)."""
+        """For each matcher (by its bit), the sorted token indexes of ``doc`` where one of its
+        phrases may start; computed once per document (and again only if a matcher changed)."""
         cached = doc._match_starts
         if cached is not None and cached[0] == self.gen and cached[1] is self:
             return cached[2]
