@@ -9,7 +9,7 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, SHARED
+from conftest import ROOT, SHARED, need
 
 from marsad.cli import main
 from marsad.ner import (
@@ -109,8 +109,7 @@ def test_compiled_viterbi_equals_numpy(model):
 
     import marsad.ner as ner
 
-    if ner._speedups is None:
-        pytest.skip("marsad._speedups was not compiled in this install")
+    need(ner._speedups is not None, "marsad._speedups compiled at install (needs a C compiler)")
     rng = np.random.default_rng(7)
     nlab = len(model.labels)
     for trial in range(200):
@@ -128,8 +127,7 @@ def test_compiled_viterbi_rejects_bad_arrays():
 
     import marsad.ner as ner
 
-    if ner._speedups is None:
-        pytest.skip("marsad._speedups was not compiled in this install")
+    need(ner._speedups is not None, "marsad._speedups compiled at install (needs a C compiler)")
     v = ner._speedups.viterbi
     e, t = np.zeros((4, 3)), np.zeros((3, 3))
     lo, lens, fl, out = (np.array([0], dtype=np.int64), np.array([4], dtype=np.int64),
