@@ -4,7 +4,7 @@
  * Why C: the search is a short loop over tokens × labels × labels (9 × 9 for the shipped
  * model) that numpy can only run one token step at a time, at a few microseconds of call
  * overhead per step; in C a whole article takes a few microseconds.  The arithmetic is the
- * one numpy does in marsad.ner.NerModel._viterbi_numpy (same additions in the same order,
+ * one numpy does in marsad.ner.NerModel.decode_numpy (same additions in the same order,
  * first maximum wins), so both give identical labels; a test checks it.
  *
  * Optional: when this module is not compiled (no C compiler at install time), marsad uses
@@ -35,22 +35,19 @@ get_buf(PyObject *obj, Py_buffer *view, const char *fmt, int writable, const cha
 }
 
 PyDoc_STRVAR(viterbi_doc,
-"viterbi(e, trans, lo, lens, head, tail, out)\n\n"
-"Best label path of each segment [lo[k], lo[k]+lens[k]) of the emission matrix e\n"
+"viterbi(e, trans, lo, lens, out)\n\n"
+"Best label path of each sentence [lo[k], lo[k]+lens[k]) of the emission matrix e\n"
 "(n x L float64, C order) under transitions trans (L x L float64, trans[p, l] scores\n"
-"p followed by l).  head[k] (uint8): the segment follows label o = the last argument's\n"
-"'o' index, so its first token also scores trans[o, l]; tail[k]: it precedes o, so its\n"
-"last token also scores trans[l, o].  Labels are written to out (n int64) at the\n"
-"segment's token positions.  lo, lens are int64 arrays.");
+"p followed by l).  Labels are written to out (n int64) at the sentence's token\n"
+"positions; other positions are left as they are.  lo, lens are int64 arrays.");
 
 static PyObject *
 viterbi(PyObject *self, PyObject *args)
 {
-    PyObject *oe, *ot, *olo, *olens, *ohead, *otail, *oout;
-    Py_ssize_t o;
-    if (!PyArg_ParseTuple(args, "OOOOOOOn", &oe, &ot, &olo, &olens, &ohead, &otail, &oout, &o))
+    PyObject *oe, *ot, *olo, *olens, *oout;
+    if (!PyArg_ParseTuple(args, "OOOOO", &oe, &ot, &olo, &olens, &oout))
         return NULL;
-    Py_buffer be = {0}, bt = {0}, blo = {0}, blens = {0}, bhead = {0}, btail = {0}, bout = {0};
+    Py_buffer be = {0}, bt = {0}, blo = {0}, blens = {0}, bout = {0};
     PyObject *result = NULL;
     double *score = NULL, *next = NULL;
     long long *back = NULL;
@@ -58,26 +55,22 @@ viterbi(PyObject *self, PyObject *args)
     if (get_buf(ot, &bt, "d", 0, "trans") < 0) goto done;
     if (get_buf(olo, &blo, "q", 0, "lo") < 0) goto done;
     if (get_buf(olens, &blens, "q", 0, "lens") < 0) goto done;
-    if (get_buf(ohead, &bhead, "B", 0, "head") < 0) goto done;
-    if (get_buf(otail, &btail, "B", 0, "tail") < 0) goto done;
     if (get_buf(oout, &bout, "q", 1, "out") < 0) goto done;
 
     Py_ssize_t tlen = bt.len / (Py_ssize_t)sizeof(double);
     Py_ssize_t L = 0;
     while (L * L < tlen) L++;
     if (L == 0 || L * L != tlen) { PyErr_SetString(PyExc_ValueError, "trans must be L x L"); goto done; }
-    if (o < 0 || o >= L) { PyErr_SetString(PyExc_ValueError, "o out of range"); goto done; }
     Py_ssize_t n = be.len / (Py_ssize_t)sizeof(double) / L;
     if (n * L * (Py_ssize_t)sizeof(double) != be.len) { PyErr_SetString(PyExc_ValueError, "e must be n x L"); goto done; }
     if (bout.len / 8 != n) { PyErr_SetString(PyExc_ValueError, "out must have n items"); goto done; }
     Py_ssize_t nseg = blo.len / 8;
-    if (blens.len / 8 != nseg || bhead.len != nseg || btail.len != nseg) {
-        PyErr_SetString(PyExc_ValueError, "lo, lens, head, tail must have the same length");
+    if (blens.len / 8 != nseg) {
+        PyErr_SetString(PyExc_ValueError, "lo and lens must have the same length");
         goto done;
     }
     const double *e = be.buf, *t = bt.buf;
     const long long *lo = blo.buf, *lens = blens.buf;
-    const unsigned char *head = bhead.buf, *tail = btail.buf;
     long long *out = bout.buf;
     Py_ssize_t maxlen = 0;
     for (Py_ssize_t k = 0; k < nseg; k++) {
@@ -97,7 +90,7 @@ viterbi(PyObject *self, PyObject *args)
         Py_ssize_t a = lo[k], m = lens[k];
         if (m == 0) continue;
         for (Py_ssize_t l = 0; l < L; l++)
-            score[l] = head[k] ? e[a * L + l] + t[o * L + l] : e[a * L + l];
+            score[l] = e[a * L + l];
         for (Py_ssize_t s = 1; s < m; s++) {
             const double *em = e + (a + s) * L;
             long long *bk = back + s * L;
@@ -113,8 +106,6 @@ viterbi(PyObject *self, PyObject *args)
             }
             memcpy(score, next, sizeof(double) * L);
         }
-        if (tail[k])
-            for (Py_ssize_t l = 0; l < L; l++) score[l] += t[l * L + o];
         long long y = 0;
         for (Py_ssize_t l = 1; l < L; l++)
             if (score[l] > score[y]) y = l;
@@ -135,8 +126,6 @@ done:
     if (bt.obj) PyBuffer_Release(&bt);
     if (blo.obj) PyBuffer_Release(&blo);
     if (blens.obj) PyBuffer_Release(&blens);
-    if (bhead.obj) PyBuffer_Release(&bhead);
-    if (btail.obj) PyBuffer_Release(&btail);
     if (bout.obj) PyBuffer_Release(&bout);
     return result;
 }

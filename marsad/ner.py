@@ -840,9 +840,7 @@ class NerModel:
         if bounds:
             lo = np.array([b[0] for b in bounds], dtype=np.int64)
             lens = np.array([b[1] - b[0] for b in bounds], dtype=np.int64)
-            flags = np.zeros(len(bounds), dtype=np.uint8)
-            _speedups.viterbi(np.ascontiguousarray(e, dtype=np.float64), self.trans, lo, lens,
-                              flags, flags, out, self._o)
+            _speedups.viterbi(np.ascontiguousarray(e, dtype=np.float64), self.trans, lo, lens, out)
         return out
 
     def decode_numpy(self, e: np.ndarray, bounds: Sequence[tuple[int, int]]) -> np.ndarray:

@@ -130,17 +130,16 @@ def test_compiled_viterbi_rejects_bad_arrays():
     need(ner._speedups is not None, "marsad._speedups compiled at install (needs a C compiler)")
     v = ner._speedups.viterbi
     e, t = np.zeros((4, 3)), np.zeros((3, 3))
-    lo, lens, fl, out = (np.array([0], dtype=np.int64), np.array([4], dtype=np.int64),
-                         np.zeros(1, dtype=np.uint8), np.zeros(4, dtype=np.int64))
-    v(e, t, lo, lens, fl, fl, out, 0)
+    lo, lens, out = np.array([0], dtype=np.int64), np.array([4], dtype=np.int64), np.zeros(4, dtype=np.int64)
+    v(e, t, lo, lens, out)
     with pytest.raises(ValueError, match="segment out of range"):
-        v(e, t, lo, np.array([5], dtype=np.int64), fl, fl, out, 0)
+        v(e, t, lo, np.array([5], dtype=np.int64), out)
     with pytest.raises(ValueError, match="trans"):
-        v(e, np.zeros((3, 2)), lo, lens, fl, fl, out, 0)
+        v(e, np.zeros((3, 2)), lo, lens, out)
     with pytest.raises(TypeError, match="format"):
-        v(e.astype(np.float32), t, lo, lens, fl, fl, out, 0)
+        v(e.astype(np.float32), t, lo, lens, out)
     with pytest.raises(ValueError, match="out"):
-        v(e, t, lo, lens, fl, fl, np.zeros(3, dtype=np.int64), 0)
+        v(e, t, lo, lens, np.zeros(3, dtype=np.int64))
 
 
 def test_type_cache_clearing_keeps_results(model, ar, monkeypatch):
