@@ -302,7 +302,12 @@ class Featurizer:
     gazetteer: PhraseMatcher[str] | None = None  # every alias → PER/ORG/GPE/LOC/CAP/ADJ/OFF
     _cache: dict[str, tuple[list[str], ...]] = field(default_factory=dict, repr=False)
     _stems: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
-    _cue_of: dict[str, tuple[str, ...]] | None = field(default=None, repr=False)  # word → cue lists
+    _cue_of: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)  # word → its cue lists
+
+    def __post_init__(self) -> None:
+        for c, words in self.cues.items():
+            for w in words:
+                self._cue_of[w] = (*self._cue_of.get(w, ()), c)
 
     @classmethod
     def build(cls, lang: Language | None = None, kb: Any = None) -> Featurizer:
@@ -343,11 +348,6 @@ class Featurizer:
                     "p4=" + stem[:4], "s1=" + k[-1:], "s2=" + k[-2:], "s3=" + k[-3:],
                     "s4=" + k[-4:], "ss2=" + stem[-2:], "vw=" + _vowels(stem)))
         cue_of = self._cue_of
-        if cue_of is None:
-            cue_of = self._cue_of = {}
-            for c, words in self.cues.items():
-                for w in words:
-                    cue_of[w] = (*cue_of.get(w, ()), c)
         cues = sorted({c for _, s in word_vars for c in cue_of.get(s, ())})
         gz = sorted({t for _, s in name_vars for t in self.alias_tokens.get(s, ())})
         extra = ["cue=" + c for c in cues] + ["gzt=" + t for t in gz]
