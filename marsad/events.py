@@ -1095,11 +1095,12 @@ def _accusative_head(tok: Any) -> bool:
 def _spoken_of(t: _Trig, srcs: list[_Member], done: list[_Done], lex: _Lexicon) -> bool:
     """Whether a noun is what a condemnation or praise right before it is about and took
     that act's subject as its own doer (a denial keeps it: "نفت روسيا قصف" is Russia's)."""
-    for d in reversed(done):
-        if d.trig.entry.about_others and 0 <= t.m.i - d.trig.m.j <= 6 and d.srcs:
-            ids = {m.actor for m in d.srcs}
-            return all(m.actor in ids for m in srcs)
+    if not done:
         return False
+    d = done[-1]  # the trigger handled just before this one
+    if d.trig.entry.about_others and 0 <= t.m.i - d.trig.m.j <= 6 and d.srcs:
+        ids = {m.actor for m in d.srcs}
+        return all(m.actor in ids for m in srcs)
     return False
 
 
