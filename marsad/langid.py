@@ -61,33 +61,29 @@ _STOPWORDS: dict[str, frozenset[str]] = {
     "id": frozenset("yang dan di ini itu dengan untuk dari tidak akan pada dalam oleh adalah juga".split()),
 }
 _WORD = re.compile(r"[^\W\d_]+")
+# Scripts that name their language well enough for routing (kana: Japanese, with the kanji
+# it shares with Chinese counted for it when any kana is present).
+_SCRIPTS: dict[str, re.Pattern[str]] = {
+    "he": re.compile("[\u0590-\u05ff]"),
+    "ru": re.compile("[\u0400-\u04ff]"),
+    "zh": re.compile("[\u4e00-\u9fff]"),
+    "el": re.compile("[\u0370-\u03ff]"),
+    "hi": re.compile("[\u0900-\u097f]"),
+    "ja": re.compile("[\u3040-\u30ff]"),
+    "ko": re.compile("[\uac00-\ud7af]"),
+}
 
 
 def _other(sample: str) -> str:
     """Non-Arabic text: name the script, and for Latin script the language by function words."""
-    counts = {"he": 0, "ru": 0, "zh": 0, "el": 0, "hi": 0, "ja": 0, "ko": 0}
-    for ch in sample[:2000]:
-        o = ord(ch)
-        if 0x0590 <= o <= 0x05FF:
-            counts["he"] += 1
-        elif 0x0400 <= o <= 0x04FF:
-            counts["ru"] += 1
-        elif 0x0370 <= o <= 0x03FF:
-            counts["el"] += 1
-        elif 0x0900 <= o <= 0x097F:
-            counts["hi"] += 1
-        elif 0x3040 <= o <= 0x30FF:
-            counts["ja"] += 1
-        elif 0xAC00 <= o <= 0xD7AF:
-            counts["ko"] += 1
-        elif 0x4E00 <= o <= 0x9FFF:
-            counts["zh"] += 1
+    head = sample[:2000]
+    counts = {lang: len(pat.findall(head)) for lang, pat in _SCRIPTS.items()}
     if counts["ja"]:
         counts["ja"] += counts["zh"]  # kana with kanji is Japanese
     script, n = max(counts.items(), key=lambda kv: kv[1])
     if n >= 8:
         return script
-    words = [w.lower() for w in _WORD.findall(sample[:2000])]
+    words = [w.lower() for w in _WORD.findall(head)]
     if len(words) < 3:
         return "und"
     scores = {lang: sum(w in stop for w in words) for lang, stop in _STOPWORDS.items()}
