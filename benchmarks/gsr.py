@@ -55,6 +55,11 @@ def default_data_dir() -> Path:
     return shared / "data" / "arabic_event_gsr"
 
 
+def has_data(data_dir: Path) -> bool:
+    """Whether ``data_dir`` holds the labelled sentences of every type (``<name>_gsr.csv``)."""
+    return all((data_dir / f"{name}_gsr.csv").is_file() for name in TYPES)
+
+
 def part_of(sentence_id: str) -> str:
     """The fixed split: the first byte of the id's SHA-1, even → tune, odd → check."""
     return "tune" if hashlib.sha1(sentence_id.encode("utf-8")).digest()[0] % 2 == 0 else "check"
@@ -118,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--baseline", action="store_true", help="the extractor without the occurrence model")
     args = ap.parse_args(argv)
     data = args.data or default_data_dir()
-    if not (data / "protest_gsr.csv").is_file() or not (data / "assault_gsr.csv").is_file():
+    if not has_data(data):
         print(f"skipped: no arabic_event_gsr data at {data}", file=sys.stderr)
         return 0
     res = load_resources()

@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from gsr import TYPES, default_data_dir, load_rows, part_of  # noqa: E402
+from gsr import TYPES, default_data_dir, has_data, load_rows, part_of  # noqa: E402
 
 from marsad.actors import extract_actors  # noqa: E402
 from marsad.clean import clean_text  # noqa: E402
@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dry-run", action="store_true", help="report, do not write the model")
     args = ap.parse_args(argv)
     data = args.data or default_data_dir()
-    if not (data / "protest_gsr.csv").is_file() or not (data / "assault_gsr.csv").is_file():
+    if not has_data(data):
         print(f"error: no arabic_event_gsr data at {data}", file=sys.stderr)
         return 2
     t0 = time.process_time()
